@@ -1,0 +1,3 @@
+from skrivbord.cli import main
+
+main()

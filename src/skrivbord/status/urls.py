@@ -1,0 +1,6 @@
+from django.urls import path
+
+from skrivbord.status import views
+
+app_name = "status"
+urlpatterns = [path("", views.index, name="index")]

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("skrivbord.core.urls")),
+    path("c/<uuid:company_id>/", include("skrivbord.status.urls")),
+    path("c/<uuid:company_id>/contacts/", include("skrivbord.contacts.urls")),
+    path("help/", include("skrivbord.help.urls")),
+    path("api/v1/", include("skrivbord.api.urls")),
+    path("admin/", admin.site.urls),
+]

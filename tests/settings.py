@@ -1,0 +1,19 @@
+"""Test settings: the real settings, with a throwaway data directory and fast password hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SKRIVBORD_DATA_DIR", tempfile.mkdtemp(prefix="skrivbord-test-"))
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("SKRIVBORD_HTTPS", "0")
+
+from skrivbord.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
