@@ -27,18 +27,25 @@ class BaseTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.acme = services.company_create(
-            name="Acme AB", org_number="556036-0793", email="info@acme.se", phone="08-123 45 67",
+            name="Acme AB",
+            org_number="556036-0793",
+            email="info@acme.se",
+            phone="08-123 45 67",
             address="Storgatan 1, 111 22 Stockholm",
         )
         cls.umbrella = services.company_create(name="Umbrella AB", org_number="556677-8899")
         cls.alice = cls._user("alice@acme.se", "Alice Andersson", cls.acme, Role.ADMINISTRATOR)
         cls.bob = cls._user("bob@acme.se", "Bob Berg", cls.acme, Role.USER)
         cls.rita = cls._user("rita@acme.se", "Rita Read", cls.acme, Role.READ_ONLY)
-        cls.charlie = cls._user("charlie@umbrella.se", "Charlie Carlsson", cls.umbrella, Role.ADMINISTRATOR)
+        cls.charlie = cls._user(
+            "charlie@umbrella.se", "Charlie Carlsson", cls.umbrella, Role.ADMINISTRATOR
+        )
 
     @classmethod
     def _user(cls, email: str, name: str, company: Company, role: str) -> User:
-        user = services.user_create(email=email, password=PASSWORD, full_name=name, check_password=False)
+        user = services.user_create(
+            email=email, password=PASSWORD, full_name=name, check_password=False
+        )
         services.membership_set(user=user, company=company, role=role)
         user.refresh_from_db()
         return user

@@ -116,6 +116,7 @@ def contact_usages(*, contact: Contact) -> list[tuple[str, int]]:
         if on_delete is None or on_delete.__name__ != "PROTECT":
             continue
         model = relation.related_model
+        assert not isinstance(model, str)  # resolved once the app registry is ready
         count = model._default_manager.filter(**{relation.field.name: contact}).count()
         if count:
             usages.append((str(model._meta.verbose_name_plural), count))

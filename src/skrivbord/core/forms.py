@@ -20,7 +20,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]

@@ -17,7 +17,7 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated:
             language = getattr(user, "language", None) or "sv"
             translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language() or "sv")
         return response

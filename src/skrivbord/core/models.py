@@ -68,6 +68,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses are case-insensitive in practice: Anna@Firma.se is anna@firma.se.
+        return self.get(email__iexact=username)
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
@@ -167,4 +171,3 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
-

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from skrivbord.core.models import ApiToken, Company, Language, Membership, Role, User
 from skrivbord.core.validators import normalize_org_number
 
-TOKEN_PREFIX = "skb_"
+TOKEN_PREFIX = "skb_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def parse_address(value: str) -> dict[str, str]:

@@ -53,8 +53,10 @@ def normalize_vat_number(value: str) -> str:
         return str(eu_vat.validate(value))
     except stdnum_errors.ValidationError as error:
         raise ValidationError(
-            _("%(value)s is not a valid VAT number: %(reason)s. A Swedish VAT number is SE, "
-              "the organisation number and 01, for example SE556036079301.")
+            _(
+                "%(value)s is not a valid VAT number: %(reason)s. A Swedish VAT number is SE, "
+                "the organisation number and 01, for example SE556036079301."
+            )
             % {"value": value, "reason": _reason(error)},
             code="invalid_vat_number",
         ) from error

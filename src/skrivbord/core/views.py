@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -31,7 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Open the default company's status page; remember the first company if none is set."""
     user = _user(request)
     company_id = user.default_company_id
-    if company_id is None or not Membership.objects.filter(user=user, company_id=company_id).exists():
+    if (
+        company_id is None
+        or not Membership.objects.filter(user=user, company_id=company_id).exists()
+    ):
         first = Membership.objects.filter(user=user).order_by("company__name").first()
         if first is None:
             return render(request, "core/no_company.html", status=200)
@@ -73,7 +77,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
             services.user_set_language(user=_user(request), language=language)
         translation.activate(language)
         response.set_cookie(
-            "django_language", language, max_age=365 * 24 * 3600, samesite="Lax",
+            "django_language",
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
             secure=request.is_secure(),
         )
     return response
@@ -112,13 +119,16 @@ def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "core/account.html",
-            _account_context(user, form=ProfileForm(instance=user), token_form=form), status=400,
+            request,
+            "core/account.html",
+            _account_context(user, form=ProfileForm(instance=user), token_form=form),
+            status=400,
         )
     token, secret = services.token_create(user=user, name=form.cleaned_data["name"])
     # The secret is shown once, on this response only; it is not stored anywhere.
     return render(
-        request, "core/account.html",
+        request,
+        "core/account.html",
         _account_context(user, form=ProfileForm(instance=user), new_token=token, new_secret=secret),
     )
 
@@ -141,6 +151,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, _("Your password is changed."))
         return reverse("account")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         request.help_page = "account"  # type: ignore[attr-defined]
         return super().dispatch(request, *args, **kwargs)

@@ -29,7 +29,9 @@ def company_view(
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, company_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, company_id: Any, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             needs_write = write or request.method not in SAFE_METHODS
             access = company_access(
                 cast(Any, request.user), company_id, module=module, write=needs_write

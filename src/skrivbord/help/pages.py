@@ -55,5 +55,7 @@ def load_page(name: str, language: str) -> HelpPage | None:
 
 
 def available_pages(language: str) -> list[str]:
-    names = {path.stem for folder in (language, *FALLBACKS) for path in (PAGES_DIR / folder).glob("*.md")}
+    names = {
+        path.stem for folder in (language, *FALLBACKS) for path in (PAGES_DIR / folder).glob("*.md")
+    }
     return sorted(names)
