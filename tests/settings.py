@@ -7,7 +7,7 @@ os.environ.setdefault("SKRIVBORD_DATA_DIR", tempfile.mkdtemp(prefix="skrivbord-t
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SKRIVBORD_HTTPS", "0")
 
-from skrivbord.settings import *  # noqa: E402, F403
+from skrivbord.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
