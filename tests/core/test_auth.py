@@ -132,7 +132,7 @@ class CompanySwitchTests(BaseTestCase):
 
     def test_it_shows_a_friendly_page_to_a_user_without_company(self) -> None:
         loner = services.user_create(
-            email="loner@example.se", password=PASSWORD, check_password=False
+            email="loner@example.se", password=PASSWORD, language="en", check_password=False
         )
         self.login(loner)
         response = self.client.get(reverse("home"))
