@@ -75,3 +75,13 @@ class DocsPageTests(TestCase):
             with self.subTest(source=source):
                 response = self.client.get(source)
                 self.assertEqual(response.status_code, 200)
+
+
+class HelpPageTests(TestCase):
+    def test_the_api_help_page_exists_in_both_languages(self) -> None:
+        for language, heading in (("en", "Create an API token"), ("sv", "Skapa en API-nyckel")):
+            with self.subTest(language=language):
+                response = self.client.get("/help/api/", HTTP_ACCEPT_LANGUAGE=language)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, heading)
+                self.assertContains(response, "/api/v1/docs")

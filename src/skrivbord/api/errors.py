@@ -7,6 +7,7 @@
 | 403 | a member of the company without the right, e.g. a read-only user writing |
 | 404 | no such object — also another company's object, or a company one is not in |
 | 409 | the contact is in use and cannot be deleted |
+| 413 | the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE |
 | 422 | invalid data: `{"detail": ..., "errors": {"field": ["message", ...]}}` |
 
 Schema errors (wrong type, too long, unknown field) and the services' validation errors have
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -159,6 +160,10 @@ def install(api: NinjaAPI) -> None:
             detail = _("You do not have access to this.")
         return _detail(api, request, 403, detail)
 
+    def on_too_large(request: HttpRequest, exc: Any) -> HttpResponse:
+        # DATA_UPLOAD_MAX_MEMORY_SIZE: refused before any parsing.
+        return _detail(api, request, 413, _("The request body is too large."))
+
     def on_contact_in_use(request: HttpRequest, exc: Any) -> HttpResponse:
         return _detail(api, request, 409, str(exc))
 
@@ -169,3 +174,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
     api.add_exception_handler(ContactInUse, on_contact_in_use)
+    api.add_exception_handler(RequestDataTooBig, on_too_large)
