@@ -85,3 +85,25 @@ class HelpPageTests(TestCase):
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, heading)
                 self.assertContains(response, "/api/v1/docs")
+
+
+class UnknownUrlTests(TestCase):
+    def test_an_unknown_api_url_answers_in_json(self) -> None:
+        for url in ("/api/v1/nothing", "/api/v1/companies/x/invoices", "/api/v1/me/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response.json(), {"detail": "Not found."})
+
+    def test_the_api_root_points_to_the_documentation(self) -> None:
+        response = self.client.get("/api/v1/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.json(),
+            {
+                "title": "skrivbord API",
+                "version": "1.0.0",
+                "docs": "http://testserver/api/v1/docs",
+                "openapi": "http://testserver/api/v1/openapi.json",
+            },
+        )
