@@ -7,7 +7,9 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Replace
 from django.http import Http404
 
 from skrivbord.contacts.models import Contact, ContactPerson
@@ -25,6 +27,16 @@ SORTS = {
 }
 DEFAULT_SORT = "name"
 _DIGITS = re.compile(r"\D")
+_PHONE_SEARCH = re.compile(r"^[\d\s()+./-]+$")
+# What people put between the digits of a phone number ("070-123 45 67", "(08) 12.34.56").
+_PHONE_PUNCTUATION = (" ", "\u00a0", "-", "(", ")", ".", "/")
+
+
+def _phone_digits(field: str) -> Combinable:
+    expression: Combinable = F(field)
+    for char in _PHONE_PUNCTUATION:
+        expression = Replace(expression, Value(char), Value(""))
+    return expression
 
 
 def _search_filter(search: str) -> Q:
@@ -34,8 +46,12 @@ def _search_filter(search: str) -> Q:
     if len(digits) == 10 and len(digits) >= len(search) - 2:
         # "5560360793" finds "556036-0793": organisation numbers are stored formatted.
         q |= Q(org_number=f"{digits[:6]}-{digits[6:]}")
-    if len(digits) >= 4 and digits != search:
-        q |= Q(phone__icontains=digits)
+    if len(digits) == 12 and len(digits) >= len(search) - 2:
+        # A sole trader's number is a personal identity number, stored as NNNNNNNN-NNNN.
+        q |= Q(org_number=f"{digits[:8]}-{digits[8:]}")
+    if len(digits) >= 4 and _PHONE_SEARCH.match(search):
+        # "0701234567" and "070 12" find "070-123 45 67": phone numbers are stored as written.
+        q |= Q(phone_digits__contains=digits)
     # Contact persons' names and e-mail addresses find their organisation too.
     q |= Q(persons__first_name__icontains=search) | Q(persons__last_name__icontains=search)
     q |= Q(persons__email__icontains=search)
@@ -56,7 +72,11 @@ def contact_list(
     contacts = Contact.objects.filter(company=access.company)
     search = search.strip()
     if search:
-        matching = Contact.objects.filter(company=access.company).filter(_search_filter(search))
+        matching = (
+            Contact.objects.filter(company=access.company)
+            .annotate(phone_digits=_phone_digits("phone"))
+            .filter(_search_filter(search))
+        )
         contacts = contacts.filter(id__in=matching.values("id"))
     if customer is not None:
         contacts = contacts.filter(is_customer=customer)

@@ -82,7 +82,8 @@ def _prepare_contact(values: Mapping[str, Any]) -> dict[str, Any]:
         errors.setdefault("name", []).append(_("A contact needs a name."))
     if "kind" in cleaned and cleaned["kind"] not in ContactKind.values:
         errors.setdefault("kind", []).append(_("The kind must be organisation or person."))
-    for field, normalize in (("org_number", normalize_org_number), ("vat_number", normalize_vat_number)):
+    numbers = (("org_number", normalize_org_number), ("vat_number", normalize_vat_number))
+    for field, normalize in numbers:
         if field in cleaned and field not in errors:
             try:
                 cleaned[field] = normalize(cleaned[field] or "")
@@ -164,7 +165,9 @@ def _require_person_name(person: ContactPerson) -> None:
 
 
 @transaction.atomic
-def contact_person_create(*, access: CompanyAccess, contact: Contact, **values: Any) -> ContactPerson:
+def contact_person_create(
+    *, access: CompanyAccess, contact: Contact, **values: Any
+) -> ContactPerson:
     access.require("contacts", "change")
     if contact.company_id != access.company.id:
         raise PermissionError("contact of another company")
