@@ -25,6 +25,8 @@ def _is_e2e(item: pytest.Item) -> bool:
     return E2E_DIR in item.path.parents
 
 
+# trylast: after pytest-django's own reordering (TestCase, then transactional, then others).
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if _is_e2e(item):
