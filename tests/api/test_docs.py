@@ -91,9 +91,12 @@ class UnknownUrlTests(TestCase):
     def test_an_unknown_api_url_answers_in_json(self) -> None:
         for url in ("/api/v1/nothing", "/api/v1/companies/x/invoices", "/api/v1/me/"):
             with self.subTest(url=url):
-                response = self.client.get(url)
+                response = self.client.get(url, HTTP_ACCEPT_LANGUAGE="en")
                 self.assertEqual(response.status_code, 404)
                 self.assertEqual(response.json(), {"detail": "Not found."})
+                # Anonymous callers get the default language, Swedish.
+                response = self.client.get(url)
+                self.assertEqual(response.json(), {"detail": "Hittades inte."})
 
     def test_the_api_root_points_to_the_documentation(self) -> None:
         response = self.client.get("/api/v1/")

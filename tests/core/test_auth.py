@@ -172,3 +172,11 @@ class LanguageTests(BaseTestCase):
         self.assertEqual(response.cookies["django_language"].value, "en")
         response = self.client.get(reverse("login"))
         self.assertContains(response, '<html lang="en">')
+
+
+class ErrorPageTests(BaseTestCase):
+    def test_it_shows_a_translated_404_page_in_the_layout(self) -> None:
+        self.login(self.charlie)
+        response = self.client.get(reverse("status:index", args=[self.acme.id]))
+        self.assertContains(response, "Sidan hittades inte", status_code=404)
+        self.assertNotContains(response, "Acme", status_code=404)

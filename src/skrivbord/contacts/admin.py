@@ -14,19 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from skrivbord.contacts import selectors, services
 from skrivbord.contacts.models import Contact, ContactPerson
-from skrivbord.core.access import CompanyAccess
-from skrivbord.core.models import Company, Membership, Role, User
+from skrivbord.core.access import CompanyAccess, staff_access
+from skrivbord.core.models import Company, User
 from skrivbord.core.validators import normalize_org_number, normalize_vat_number
 
 
 def _admin_access(request: HttpRequest, company: Company) -> CompanyAccess:
-    """The services want a CompanyAccess. Staff are rarely members of the company they fix,
-    and Django's admin permissions have already decided that they may change contacts, so act
-    as an administrator of that company (an unsaved membership; nothing is granted elsewhere)."""
     user = request.user
     assert isinstance(user, User)
-    membership = Membership(user=user, company=company, role=Role.ADMINISTRATOR)
-    return CompanyAccess(user=user, company=company, membership=membership)
+    return staff_access(user, company)
 
 
 def _copy_into(source: Model, target: Model) -> None:
