@@ -6,6 +6,7 @@ a clean cookie jar. A failing test leaves a screenshot in test-artifacts/ for th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -29,10 +30,26 @@ def pytest_runtest_makereport(
     return report
 
 
+@pytest.fixture(scope="session")
+def live_server(live_server: LiveServer) -> Iterator[LiveServer]:
+    """pytest-django's live server, stopped only once its request threads are done.
+
+    The browser must close first (see `page`); the server's threads for its kept-alive
+    connections then wake up and close their (shared, in-memory) database connection. Had
+    the server stopped before, those threads would fail: the connection is no longer shared.
+    """
+    yield live_server
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=5)
+
+
 @pytest.fixture
 def page(
-    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+    live_server: LiveServer, browser: Browser, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
+    # live_server before browser: session fixtures are torn down in reverse order, so the
+    # browser closes while the server still runs (see live_server above).
     context = browser.new_context(
         base_url=live_server.url, locale="sv-SE", viewport={"width": 1280, "height": 900}
     )
