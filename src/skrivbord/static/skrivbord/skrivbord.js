@@ -12,3 +12,11 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 }, true);
+// htmx may have changed the address (a live search): return to where the user is now.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-language-switch")) {
+    const next = form.querySelector('input[name="next"]');
+    if (next instanceof HTMLInputElement) next.value = window.location.pathname + window.location.search;
+  }
+});
