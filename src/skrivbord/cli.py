@@ -29,10 +29,13 @@ def _prepare_demo_environment(argv: list[str]) -> None:
     if not data_dir:
         data_dir = str(Path(platformdirs.user_data_dir("skrivbord")) / "demo")
     os.environ["SKRIVBORD_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
-    os.environ.setdefault("SKRIVBORD_MODE", "demo")
-    os.environ.setdefault("SKRIVBORD_HTTPS", "0")
-    # A demo always uses its own embedded SQLite database, never a configured server.
-    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "skrivbord.settings"
+    os.environ["SKRIVBORD_MODE"] = "demo"
+    os.environ["SKRIVBORD_HTTPS"] = "0"
+    # A demo always uses its own embedded SQLite database and secret key, never those of an
+    # installation whose settings happen to be exported in this shell.
+    for name in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE"):
+        os.environ.pop(name, None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,7 +45,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skrivbord.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(argv)
+    try:
+        execute_from_command_line(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C before the server took over signals (e.g. during migrations): no traceback.
+        sys.stderr.write("\nInterrupted.\n")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

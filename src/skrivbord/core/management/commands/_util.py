@@ -1,0 +1,25 @@
+"""Shared by the management commands: turning service errors into command-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.management.base import CommandError
+
+
+def command_error(error: ValidationError, options: Mapping[str, str] | None = None) -> CommandError:
+    """A CommandError with the service's messages, each led by the option it is about.
+
+    `options` maps a service field name to the command-line option that sets it, so the
+    message points at what to change: "--orgnr: 556036-0794 is not a valid ...".
+    """
+    options = options or {}
+    if not hasattr(error, "error_dict"):
+        return CommandError(" ".join(error.messages))
+    lines = []
+    for field, messages in error.message_dict.items():
+        label = options.get(field, "" if field == NON_FIELD_ERRORS else field)
+        for message in messages:
+            lines.append(f"{label}: {message}" if label else message)
+    return CommandError("\n".join(lines))
