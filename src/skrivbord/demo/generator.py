@@ -11,6 +11,7 @@ in a demo that never leaves the machine.
 
 from __future__ import annotations
 
+import itertools
 import random
 import unicodedata
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from skrivbord.demo.words import (
 
 DEFAULT_SEED = 2026
 DEFAULT_CONTACT_COUNT = 240
+# Tries at a fresh unique name before telling a namesake apart (large data sets only).
+_ATTEMPTS = 25
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,19 @@ def _organisation_name(rng: random.Random, town: Town) -> tuple[str, str]:
     return f"{rng.choice(REGIONS)}bygdens {rng.choice(ASSOCIATIONS)}", "769"
 
 
+def _distinguished(name: str, town: Town, attempt: int) -> str:
+    """The name told apart from a namesake, as Swedish companies do: by town, then a number.
+
+    Only large data sets (benchmarks) exhaust the word lists' combinations and get here.
+    """
+    base, form = name, ""
+    if name.endswith((" AB", " HB", " KB")):
+        base, form = name[:-3], name[-3:]
+    place = f" i {town.name}" if town.name not in base else ""
+    number = f" {attempt - 2 * _ATTEMPTS}" if attempt >= 2 * _ATTEMPTS else ""
+    return f"{base}{place}{number}{form}"
+
+
 def _person(rng: random.Random, domain: str, town: Town, used: set[str]) -> DemoPerson:
     while True:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -206,8 +222,10 @@ def _person(rng: random.Random, domain: str, town: Town, used: set[str]) -> Demo
 
 def _organisation(rng: random.Random, used_names: set[str], used_numbers: set[str]) -> DemoContact:
     town = _town(rng)
-    while True:
+    for attempt in itertools.count():
         name, series = _organisation_name(rng, town)
+        if attempt >= _ATTEMPTS:
+            name = _distinguished(name, town, attempt)
         if name not in used_names:
             used_names.add(name)
             break
@@ -250,8 +268,14 @@ def _organisation(rng: random.Random, used_names: set[str], used_numbers: set[st
 
 def _private_person(rng: random.Random, used_names: set[str]) -> DemoContact:
     town = _town(rng)
-    while True:
+    for attempt in itertools.count():
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        if attempt >= _ATTEMPTS:  # a middle name, as many Swedes have
+            first = f"{first} {rng.choice(FIRST_NAMES)}"
+        if attempt >= 2 * _ATTEMPTS:  # a double surname
+            last = f"{last} {rng.choice(LAST_NAMES)}"
+        if attempt >= 3 * _ATTEMPTS:
+            last = f"{last} {attempt}"
         name = f"{first} {last}"
         if name not in used_names:
             used_names.add(name)

@@ -8,15 +8,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
 
 
-def command_error(error: ValidationError, options: Mapping[str, str] | None = None) -> CommandError:
+def command_error(
+    error: ValidationError, options: Mapping[str, str] | None = None, *, unnamed: str = ""
+) -> CommandError:
     """A CommandError with the service's messages, each led by the option it is about.
 
     `options` maps a service field name to the command-line option that sets it, so the
-    message points at what to change: "--orgnr: 556036-0794 is not a valid ...".
+    message points at what to change: "--orgnr: 556036-0794 is not a valid ...". `unnamed`
+    leads messages that name no field (the password validators raise those).
     """
     options = options or {}
     if not hasattr(error, "error_dict"):
-        return CommandError(" ".join(error.messages))
+        message = " ".join(error.messages)
+        return CommandError(f"{unnamed}: {message}" if unnamed else message)
     lines = []
     for field, messages in error.message_dict.items():
         label = options.get(field, "" if field == NON_FIELD_ERRORS else field)

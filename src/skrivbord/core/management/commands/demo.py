@@ -78,4 +78,5 @@ class Command(BaseCommand):
             "Press Ctrl-C to stop.\n"
         )
         self.stdout.flush()
-        server.serve(host=options["host"], port=options["port"])
+        # A demo has no long requests to finish: stop a slow worker after a few seconds.
+        server.serve(host=options["host"], port=options["port"], shutdown_timeout=3)

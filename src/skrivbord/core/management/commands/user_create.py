@@ -80,7 +80,8 @@ class Command(BaseCommand):
                 )
                 services.membership_set(user=user, company=company, role=options["role"])
             except ValidationError as error:
-                raise command_error(error, OPTIONS) from error
+                # Only the password validators raise errors that name no field.
+                raise command_error(error, OPTIONS, unnamed="--password") from error
         self.stdout.write(
             f"Created user {user.email}, {Role(options['role']).label.lower()} of {company.name}."
         )
