@@ -65,7 +65,7 @@ class CompanyCreateTests(TestCase):
         assert not Company.objects.exists()
 
     def test_it_refuses_a_blank_name(self) -> None:
-        with pytest.raises(CommandError, match="--name: A company needs a name."):
+        with pytest.raises(CommandError, match=r"--name: A company needs a name\."):
             run("--name", "  ")
         assert not Company.objects.exists()
 

@@ -42,7 +42,7 @@ def test_serve_answers_http_and_stops_cleanly_on_sigterm() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = clean_env(Path(data_dir), SKRIVBORD_HTTPS="0", ALLOWED_HOSTS="127.0.0.1")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 -- our own interpreter, fixed arguments
             skrivbord("serve", "--port", str(port), "--shutdown-timeout", "5"),
             env=env,
             stdout=subprocess.PIPE,
@@ -70,7 +70,7 @@ def test_serve_answers_http_and_stops_cleanly_on_sigterm() -> None:
 
 def test_a_command_error_exits_with_status_1_and_the_message() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 -- our own interpreter, fixed arguments
             skrivbord("company_create", "--name", "Nordin Bygg AB", "--orgnr", "556036-0794"),
             env=clean_env(Path(data_dir)),
             capture_output=True,

@@ -36,7 +36,7 @@ class TokenCreateTests(BaseTestCase):
 
     def test_it_refuses_an_unknown_user(self) -> None:
         with pytest.raises(
-            CommandError, match="There is no user with the e-mail address nobody@acme.se."
+            CommandError, match=r"There is no user with the e-mail address nobody@acme\.se\."
         ):
             run("--email", "nobody@acme.se")
         assert not ApiToken.objects.exists()

@@ -69,7 +69,7 @@ class UserCreateTests(BaseTestCase):
         assert not User.objects.filter(email="dave@acme.se").exists()
 
     def test_it_refuses_an_empty_password_from_standard_input(self) -> None:
-        with pytest.raises(CommandError, match="The password is empty."):
+        with pytest.raises(CommandError, match=r"The password is empty\."):
             run(*self.new_user_args("--password", "-"), stdin="\n")
 
     def test_it_refuses_a_missing_password_file(self) -> None:
@@ -144,7 +144,7 @@ class UserCreateTests(BaseTestCase):
 
     def test_it_never_changes_an_existing_users_password(self) -> None:
         with pytest.raises(
-            CommandError, match="There is already a user with the e-mail address bob@acme.se."
+            CommandError, match=r"There is already a user with the e-mail address bob@acme\.se\."
         ) as raised:
             run(
                 "--email",

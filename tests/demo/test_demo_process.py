@@ -15,7 +15,7 @@ def test_demo_no_serve_prepares_its_own_data_directory() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         # A DATABASE_URL exported for a production installation must not reach the demo.
         env = clean_env(DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing")
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 -- our own interpreter, fixed arguments
             skrivbord("demo", "--no-serve", "--data-dir", data_dir),
             env=env,
             capture_output=True,
@@ -36,7 +36,7 @@ def test_demo_no_serve_prepares_its_own_data_directory() -> None:
 def test_demo_serves_the_login_page_and_stops_on_ctrl_c() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 -- our own interpreter, fixed arguments
             skrivbord("demo", "--port", str(port), "--data-dir", data_dir),
             env=clean_env(),
             stdout=subprocess.PIPE,

@@ -22,8 +22,8 @@ class DemoLoaderTests(TestCase):
         summary = demo_load()
         company = summary.company
         assert (company.name, company.org_number) == ("Demoföretaget AB", DEMO_COMPANY.org_number)
-        assert company.street and company.postal_code and company.city == "Stockholm"
-        assert company.email and company.phone
+        assert company.city == "Stockholm"
+        assert all((company.street, company.postal_code, company.email, company.phone))
         access = company_access(summary.user, company.id)
         contacts = contact_list(access=access)
         assert contacts.count() == 240
