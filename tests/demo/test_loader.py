@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from io import StringIO
 from unittest import mock
 
@@ -131,6 +132,16 @@ class DemoCommandTests(TestCase):
         lines = self.run_demo("--no-serve")
         assert lines[1].endswith("Demoföretaget AB and Dotterbolaget Norr AB, as before.")
         assert Contact.objects.count() == 252
+
+    @override_settings(MODE="demo")
+    def test_it_refuses_a_taken_port_before_preparing_anything(self) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            with pytest.raises(CommandError, match=rf"127\.0\.0\.1:{port} is already in use\."):
+                self.run_demo("--port", str(port))
+        assert not Company.objects.exists()
 
     def test_it_refuses_to_run_outside_demo_mode(self) -> None:
         # A production database must never receive demo data by a mistyped command.
