@@ -8,8 +8,8 @@ node, so do not call Contact.objects.create/update/delete anywhere else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,6 +101,30 @@ def _full_clean(instance: Contact | ContactPerson, exclude: list[str]) -> None:
         raise ValidationError(error.message_dict) from error
 
 
+Row = TypeVar("Row", Contact, ContactPerson)
+
+
+def _save_changes(
+    row: Row,
+    cleaned: dict[str, Any],
+    *,
+    exclude: list[str],
+    check: Callable[[Row], None] | None = None,
+) -> Row:
+    """Write only the fields whose values change, so an unchanged field is never a change."""
+    changed: list[str] = [f for f, value in cleaned.items() if getattr(row, f) != value]
+    if not changed:
+        return row
+    for field in changed:
+        setattr(row, field, cleaned[field])
+    if check is not None:
+        check(row)
+    _full_clean(row, exclude=exclude)
+    row.updated_at = timezone.now()
+    row.save(update_fields=[*changed, "updated_at"])
+    return row
+
+
 @transaction.atomic
 def contact_create(*, access: CompanyAccess, **values: Any) -> Contact:
     access.require("contacts", "change")
@@ -117,16 +141,7 @@ def contact_update(*, access: CompanyAccess, contact: Contact, **values: Any) ->
     access.require("contacts", "change")
     if contact.company_id != access.company.id:
         raise PermissionError("contact of another company")
-    cleaned = _prepare_contact(values)
-    changed = [field for field, value in cleaned.items() if getattr(contact, field) != value]
-    if not changed:
-        return contact
-    for field in changed:
-        setattr(contact, field, cleaned[field])
-    _full_clean(contact, exclude=["company"])
-    contact.updated_at = timezone.now()
-    contact.save(update_fields=[*changed, "updated_at"])
-    return contact
+    return _save_changes(contact, _prepare_contact(values), exclude=["company"])
 
 
 def contact_set_active(*, access: CompanyAccess, contact: Contact, active: bool) -> Contact:
@@ -185,17 +200,9 @@ def contact_person_update(
     access.require("contacts", "change")
     if person.company_id != access.company.id:
         raise PermissionError("contact person of another company")
-    cleaned = _prepare_person(values)
-    changed = [field for field, value in cleaned.items() if getattr(person, field) != value]
-    if not changed:
-        return person
-    for field in changed:
-        setattr(person, field, cleaned[field])
-    _require_person_name(person)
-    _full_clean(person, exclude=["company", "contact"])
-    person.updated_at = timezone.now()
-    person.save(update_fields=[*changed, "updated_at"])
-    return person
+    return _save_changes(
+        person, _prepare_person(values), exclude=["company", "contact"], check=_require_person_name
+    )
 
 
 @transaction.atomic
