@@ -17,3 +17,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+from skrivbord.settings import DATA_DIR, DATABASES  # noqa: E402 (after the environment)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: WAL and busy_timeout then behave as in production,
+    # so tests with concurrent writers see real SQLite locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

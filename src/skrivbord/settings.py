@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "skrivbord.contacts",
     "skrivbord.status",
     "skrivbord.help",
+    "skrivbord.sync",
     "skrivbord.api",
 ]
 

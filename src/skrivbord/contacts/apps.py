@@ -8,6 +8,7 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
+        from skrivbord.contacts.services import CONTACT_FIELDS, PERSON_FIELDS
         from skrivbord.core import registry
 
         registry.register(
@@ -17,5 +18,16 @@ class ContactsConfig(AppConfig):
                 url_name="contacts:list",
                 help_page="contacts",
                 order=20,
+                synced_models=(
+                    registry.SyncedModel(
+                        label="contacts.contact",
+                        fields=CONTACT_FIELDS,
+                    ),
+                    registry.SyncedModel(
+                        label="contacts.contactperson",
+                        fields=("contact_id", *PERSON_FIELDS),
+                        parents={"contact_id": "contacts.contact"},
+                    ),
+                ),
             )
         )

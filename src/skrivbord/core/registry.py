@@ -6,9 +6,34 @@ declarations, so adding a module never means editing a central list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.utils.functional import Promise
+
+
+class Direction(StrEnum):
+    BOTH = "both"
+    OFFICE_TO_ONLINE = "office-to-online"
+    ONLINE_TO_OFFICE = "online-to-office"
+
+
+@dataclass(frozen=True)
+class SyncedModel:
+    """A model whose rows the sync engine keeps equal on the office and the online node.
+
+    `fields` are column names (a foreign key as `contact_id`); `company_id`, `id` and the
+    timestamps are handled by the engine. `parents` maps a foreign-key column to the label of
+    the synced model it points at, so a child that arrives before its parent is parked, not
+    lost. `policies` overrides the company's conflict policy for single fields.
+    """
+
+    label: str
+    fields: tuple[str, ...]
+    direction: Direction = Direction.BOTH
+    parents: Mapping[str, str] = field(default_factory=dict)
+    policies: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -25,6 +50,8 @@ class Module:
     #: "view" only; users and administrators get all but those listed in admin_permissions.
     permissions: tuple[str, ...] = ("view", "change")
     admin_permissions: tuple[str, ...] = field(default_factory=tuple)
+    #: Models this module synchronises, parents before children.
+    synced_models: tuple[SyncedModel, ...] = ()
 
 
 _modules: dict[str, Module] = {}
@@ -43,3 +70,15 @@ def get(key: str) -> Module:
 
 def all_modules() -> list[Module]:
     return sorted(_modules.values(), key=lambda module: (module.order, module.key))
+
+
+def synced_models() -> list[SyncedModel]:
+    """Every synchronised model, in an order where parents come before their children."""
+    return [synced for module in all_modules() for synced in module.synced_models]
+
+
+def synced_model(label: str) -> SyncedModel:
+    for synced in synced_models():
+        if synced.label == label:
+            return synced
+    raise KeyError(label)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SyncConfig(AppConfig):
+    name = "skrivbord.sync"
+    label = "sync"
+    verbose_name = _("Synchronisation")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from skrivbord.sync import capture
+
+        # Triggers follow the registry: (re)installed after every migrate, on every database.
+        post_migrate.connect(capture.install_after_migrate, sender=self)
