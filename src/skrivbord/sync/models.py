@@ -186,3 +186,67 @@ class SyncParked(models.Model):
 
     def __str__(self) -> str:
         return f"parked {self.entity} {self.row_id}"
+
+
+class PairingToken(models.Model):
+    """Online node: a single-use, expiring token an administrator hands to the office."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pairing token for {self.company_id}"
+
+
+class SyncCredential(models.Model):
+    """Online node: the company-scoped secret the office's agent authenticates with.
+
+    Stored as a SHA-256 of a 256-bit random secret (as API tokens are); revocable."""
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    office_node_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"sync credential {self.prefix}… for {self.company_id}"
+
+
+class SyncSession(models.Model):
+    """One sync session (an exchange), recorded on both nodes: the sync history."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCESS = "success", _("Succeeded")
+        PARTIAL = "partial", _("Partly done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    #: The same id on both nodes for one exchange (the agent makes it).
+    exchange_id = models.UUIDField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    #: {"contacts.contact": {"sent": n, "received": n, "applied": n}, ...}
+    counts = models.JSONField(default=dict)
+    bytes_sent = models.BigIntegerField(default=0)
+    bytes_received = models.BigIntegerField(default=0)
+    conflicts = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["company", "started_at"], name="sync_session_company")]
+
+    def __str__(self) -> str:
+        return f"sync session {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
