@@ -14,6 +14,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from skrivbord.api import contacts, errors, me
 from skrivbord.api.auth import TOKEN_OR_SESSION
+from skrivbord.sync.api import router as sync_router
 
 
 class Encoder(NinjaJSONEncoder):
@@ -58,3 +59,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", me.router)
 api.add_router("", contacts.router)
+api.add_router("/sync", sync_router)
