@@ -10,7 +10,21 @@ class SyncConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from skrivbord.core import registry
         from skrivbord.sync import capture
+
+        registry.register(
+            registry.Module(
+                key="sync",
+                name=_("Synchronisation"),
+                url_name="sync:history",
+                help_page="sync",
+                order=90,
+                # Everyone may read the history; only administrators change the connection,
+                # the policy or decide conflicts.
+                admin_permissions=("change",),
+            )
+        )
 
         # Triggers follow the registry: (re)installed after every migrate, on every database.
         post_migrate.connect(capture.install_after_migrate, sender=self)
