@@ -44,7 +44,8 @@ def test_it_merges_edits_of_different_fields():
 def test_it_ignores_a_repeated_or_stale_batch():
     online = row(name="B", versions={**BASE, "name": Version(7, 0, 30)})
     outcome = merge_on_online(online, row(name="B", versions={**BASE, "name": Version(7, 0, 30)}))
-    assert outcome.changed == set() and outcome.conflicts == []
+    assert outcome.changed == set()
+    assert outcome.conflicts == []
     outcome = merge_on_online(online, row(versions=BASE))
     assert outcome.image.values["name"] == "B"
 
@@ -106,7 +107,8 @@ def test_a_delete_that_saw_every_edit_deletes():
     online = row(versions=BASE)
     office = row(deleted=True, versions={**BASE, DELETED: Version(8, 0, 80)})
     outcome = merge_on_online(online, office)
-    assert outcome.image.deleted and outcome.conflicts == []
+    assert outcome.image.deleted
+    assert outcome.conflicts == []
 
 
 def test_an_edit_against_a_delete_is_a_conflict_and_the_policy_decides():
@@ -119,7 +121,8 @@ def test_an_edit_against_a_delete_is_a_conflict_and_the_policy_decides():
     outcome = merge_on_online(online, office, Policy.ONLINE_WINS)
     assert not outcome.image.deleted
     assert outcome.image.values["name"] == "Edited"
-    assert DELETED in outcome.rebroadcast and "name" in outcome.rebroadcast
+    assert DELETED in outcome.rebroadcast
+    assert "name" in outcome.rebroadcast
 
 
 def test_a_deleted_row_comes_back_when_the_resolver_restores_it():
@@ -140,7 +143,8 @@ def test_a_deleted_row_comes_back_when_the_resolver_restores_it():
         resolve=False,
         policy_for=lambda _f: Policy.OFFICE_WINS,
     )
-    assert outcome.restored and not outcome.image.deleted
+    assert outcome.restored
+    assert not outcome.image.deleted
     assert outcome.image.values["name"] == "Edited"
 
 
