@@ -24,3 +24,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: WAL and busy_timeout then behave as in production,
     # so tests with concurrent writers see real SQLite locking.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# A second database for tests that run an office node and an online node in one process.
+# Only tests that ask for it (databases = {"default", "office"}) create it.
+DATABASES["office"] = {
+    **DATABASES["default"],
+    "NAME": str(DATA_DIR / "office.sqlite3")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else f"{DATABASES['default']['NAME']}_office",
+    "TEST": {
+        "NAME": str(DATA_DIR / "test-office.sqlite3")
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        else f"test_{DATABASES['default']['NAME']}_office"
+    },
+}

@@ -1,4 +1,4 @@
-from django.db import connection
+from django.db import connections
 
 from tests.base import BaseTestCase
 
@@ -10,6 +10,7 @@ class SyncTestCase(BaseTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS sync_stamp_commit_seq IMMEDIATE")
+        for alias in self.databases:
+            if connections[alias].vendor == "postgresql":
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS sync_stamp_commit_seq IMMEDIATE")

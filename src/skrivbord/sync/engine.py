@@ -1,0 +1,437 @@
+"""The sync engine on one node: fold local changes into versions, collect batches, apply them.
+
+Everything takes a database alias, so the same code serves the office node, the online node,
+and tests that hold both in one process. The protocol (api.py) and the agent (agent.py) call
+these functions; domain apps are reached only through the registry and the app registry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from skrivbord.core import registry
+from skrivbord.core.models import Company
+from skrivbord.sync import hlc
+from skrivbord.sync.merge import (
+    DELETED,
+    Conflict,
+    Policy,
+    RowImage,
+    Side,
+    Version,
+    merge,
+    versions_from_json,
+    versions_to_json,
+)
+from skrivbord.sync.models import (
+    SyncApplying,
+    SyncChange,
+    SyncConflict,
+    SyncLink,
+    SyncNode,
+    SyncParked,
+    SyncRow,
+)
+
+SCHEMA_VERSION = 1
+STAMP_BATCH = 2000
+
+
+def local_side() -> Side:
+    return Side.OFFICE if settings.NODE == "office" else Side.ONLINE
+
+
+def node(using: str = "default") -> SyncNode:
+    current, _created = SyncNode.objects.using(using).get_or_create(id=1)
+    return current
+
+
+def _now_ms() -> int:
+    return int(timezone.now().timestamp() * 1000)
+
+
+def _model(label: str) -> type[models.Model]:
+    return apps.get_model(label)
+
+
+def _all_fields(synced: registry.SyncedModel) -> tuple[str, ...]:
+    return (*synced.fields, DELETED)
+
+
+# --- Stamping: local changes -> per-field versions -------------------------------------------
+
+
+def stamp(*, using: str = "default", side: Side | None = None) -> int:
+    """Fold the local changes committed since the last stamp into SyncRow versions.
+
+    Each edit's version on this node is the id of its change row: unique, and increasing for
+    successive edits of one row (they are serialised by the row's lock). Returns how many
+    changes were folded.
+    """
+    side = side or local_side()
+    specs = {synced.label: synced for synced in registry.synced_models()}
+    folded = 0
+    with transaction.atomic(using=using):
+        current = SyncNode.objects.using(using).select_for_update().get_or_create(id=1)[0]
+        while True:
+            changes = list(
+                SyncChange.objects.using(using)
+                .filter(seq__gt=current.stamp_cursor)
+                .order_by("seq")[:STAMP_BATCH]
+            )
+            if not changes:
+                break
+            keys = {(change.entity, change.row_id) for change in changes}
+            rows = _sync_rows(keys, using)
+            clock = current.hlc
+            for change in changes:
+                synced = specs.get(change.entity)
+                if synced is None:
+                    continue
+                row = rows.get((change.entity, change.row_id))
+                if row is None:
+                    row = SyncRow(
+                        entity=change.entity, row_id=change.row_id, company_id=change.company_id
+                    )
+                    rows[(change.entity, change.row_id)] = row
+                clock = hlc.tick(clock, int(change.changed_at.timestamp() * 1000))
+                if change.op == "d":
+                    names: Iterable[str] = (DELETED,)
+                    row.deleted = True
+                elif change.fields == "*":
+                    names = _all_fields(synced)
+                    row.deleted = False
+                else:
+                    names = [name for name in change.fields.split(",") if name]
+                for name in names:
+                    before = Version.from_list(row.versions.get(name))
+                    after = (
+                        Version(change.id, before.online, clock)
+                        if side == Side.OFFICE
+                        else Version(before.office, change.id, clock)
+                    )
+                    row.versions[name] = after.as_list()
+            _save_sync_rows(rows.values(), using)
+            current.stamp_cursor = changes[-1].seq or current.stamp_cursor
+            current.hlc = clock
+            folded += len(changes)
+        current.save(using=using, update_fields=["stamp_cursor", "hlc"])
+    return folded
+
+
+def _sync_rows(
+    keys: set[tuple[str, uuid.UUID]], using: str
+) -> dict[tuple[str, uuid.UUID], SyncRow]:
+    by_entity: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for entity, row_id in keys:
+        by_entity[entity].append(row_id)
+    found: dict[tuple[str, uuid.UUID], SyncRow] = {}
+    for entity, ids in by_entity.items():
+        for start in range(0, len(ids), 500):
+            for row in SyncRow.objects.using(using).filter(
+                entity=entity, row_id__in=ids[start : start + 500]
+            ):
+                found[(row.entity, row.row_id)] = row
+    return found
+
+
+def _save_sync_rows(rows: Iterable[SyncRow], using: str) -> None:
+    new = [row for row in rows if row.pk is None]
+    old = [row for row in rows if row.pk is not None]
+    SyncRow.objects.using(using).bulk_create(new, batch_size=500)
+    SyncRow.objects.using(using).bulk_update(old, ["versions", "deleted"], batch_size=500)
+
+
+# --- Collecting a batch to send ---------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    rows: list[dict[str, Any]]
+    upto: int
+    more: bool
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def collect(*, company: Company, after: int, limit: int = 500, using: str = "default") -> Batch:
+    """The rows changed locally in this company after seq `after`, at most about `limit`.
+
+    State-based: each row is sent as it is now, with every field's version, so a batch that
+    is repeated, reordered or partly applied is harmless.
+    """
+    changes = list(
+        SyncChange.objects.using(using)
+        .filter(company_id=company.id, seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", "entity", "row_id")[: limit + 1]
+    )
+    more = len(changes) > limit
+    changes = changes[:limit]
+    if not changes:
+        return Batch(rows=[], upto=after, more=False)
+    upto = changes[-1][0] or after
+    order = {synced.label: index for index, synced in enumerate(registry.synced_models())}
+    wanted: dict[str, list[uuid.UUID]] = defaultdict(list)
+    seen: set[tuple[str, uuid.UUID]] = set()
+    for _seq, entity, row_id in changes:
+        if entity in order and (entity, row_id) not in seen:
+            seen.add((entity, row_id))
+            wanted[entity].append(row_id)
+    batch = Batch(rows=[], upto=upto, more=more)
+    for entity in sorted(wanted, key=order.__getitem__):
+        synced = registry.synced_model(entity)
+        ids = wanted[entity]
+        states = {
+            row.row_id: row
+            for row in SyncRow.objects.using(using).filter(entity=entity, row_id__in=ids)
+        }
+        values = {
+            row["id"]: row
+            for row in _model(entity)
+            ._default_manager.using(using)
+            .filter(id__in=ids)
+            .values("id", *synced.fields)
+        }
+        for row_id in ids:
+            state = states.get(row_id)
+            if state is None:
+                continue  # not stamped yet; the next batch carries it
+            current = values.get(row_id)
+            batch.rows.append(
+                {
+                    "entity": entity,
+                    "id": str(row_id),
+                    "deleted": current is None,
+                    "values": {}
+                    if current is None
+                    else {name: _encode(current[name]) for name in synced.fields},
+                    "versions": state.versions,
+                }
+            )
+            batch.counts[entity] += 1
+    return batch
+
+
+# --- Applying a batch received from the other node -------------------------------------------
+
+
+@dataclass
+class ApplyResult:
+    applied: Counter[str] = field(default_factory=Counter)
+    received: Counter[str] = field(default_factory=Counter)
+    conflicts: list[SyncConflict] = field(default_factory=list)
+    parked: int = 0
+
+
+@contextmanager
+def applying(using: str) -> Iterator[None]:
+    """Inside this block the capture triggers do not log: these writes came from the other
+    node and must not be echoed back to it."""
+    marker = SyncApplying.objects.using(using).create()
+    try:
+        yield
+    finally:
+        SyncApplying.objects.using(using).filter(id=marker.id).delete()
+
+
+def _policy_for(link: SyncLink, synced: registry.SyncedModel) -> Any:
+    def policy_for(name: str) -> Policy:
+        return Policy(synced.policies.get(name, link.policy))
+
+    return policy_for
+
+
+def apply(
+    *,
+    link: SyncLink,
+    rows: list[dict[str, Any]],
+    using: str = "default",
+    resolve: bool | None = None,
+    side: Side | None = None,
+) -> ApplyResult:
+    """Merge received rows into this node, in the caller's transaction.
+
+    The caller commits the matching cursor in the same transaction, so a batch is applied
+    exactly once in effect even when it arrives twice.
+    """
+    side = side or local_side()
+    resolve = (side == Side.ONLINE) if resolve is None else resolve
+    result = ApplyResult()
+    stamp(using=using, side=side)
+    parked = list(SyncParked.objects.using(using).filter(company=link.company))
+    retry = [parked_row.payload for parked_row in parked]
+    if parked:
+        SyncParked.objects.using(using).filter(id__in=[p.id for p in parked]).delete()
+    with applying(using):
+        for payload in [*rows, *retry]:
+            _apply_row(link, payload, using=using, side=side, resolve=resolve, result=result)
+    return result
+
+
+def _apply_row(
+    link: SyncLink,
+    payload: dict[str, Any],
+    *,
+    using: str,
+    side: Side,
+    resolve: bool,
+    result: ApplyResult,
+) -> None:
+    entity = payload["entity"]
+    synced = registry.synced_model(entity)
+    if not _may_receive(synced, side):
+        return
+    result.received[entity] += 1
+    model = _model(entity)
+    manager = model._default_manager.using(using)
+    row_id = uuid.UUID(payload["id"])
+    state = SyncRow.objects.using(using).filter(entity=entity, row_id=row_id).first()
+    current = manager.filter(id=row_id).values("id", "company_id", *synced.fields).first()
+    if current is not None and current["company_id"] != link.company_id:
+        raise PermissionError("a row of another company")
+    incoming = RowImage(
+        dict(payload.get("values") or {}),
+        versions_from_json(payload.get("versions") or {}),
+        bool(payload.get("deleted")),
+    )
+    local = None
+    if state is not None or current is not None:
+        local = RowImage(
+            {name: _encode(current[name]) for name in synced.fields} if current else {},
+            versions_from_json(state.versions if state else {}),
+            current is None,
+        )
+    outcome = merge(
+        local,
+        incoming,
+        local_side=side,
+        fields=synced.fields,
+        resolve=resolve,
+        policy_for=_policy_for(link, synced),
+    )
+    image = outcome.image
+    if not image.deleted and (current is None or outcome.changed):
+        missing = _missing_parent(synced, image.values, using)
+        if missing:
+            SyncParked.objects.using(using).update_or_create(
+                entity=entity,
+                row_id=row_id,
+                defaults={"company": link.company, "payload": payload},
+            )
+            result.parked += 1
+            return
+    if image.deleted:
+        if current is not None:
+            manager.filter(id=row_id).delete()
+            result.applied[entity] += 1
+    elif current is None:
+        manager.create(id=row_id, company_id=link.company_id, **image.values)
+        result.applied[entity] += 1
+    elif outcome.changed:
+        manager.filter(id=row_id).update(
+            **{name: image.values.get(name) for name in outcome.changed},
+            updated_at=timezone.now(),
+        )
+        result.applied[entity] += 1
+    if outcome.rebroadcast:
+        _rebroadcast(link, entity, row_id, image, outcome.rebroadcast, using=using, side=side)
+    state = state or SyncRow(entity=entity, row_id=row_id, company_id=link.company_id)
+    state.versions = versions_to_json(image.versions)
+    state.deleted = image.deleted
+    state.save(using=using)
+    for conflict in outcome.conflicts:
+        result.conflicts.append(_log_conflict(link, entity, row_id, conflict, using=using))
+
+
+def _may_receive(synced: registry.SyncedModel, side: Side) -> bool:
+    """Direction is enforced on the receiving node too: office-owned data never changes
+    because the online node said so."""
+    if synced.direction == registry.Direction.OFFICE_TO_ONLINE:
+        return side == Side.ONLINE
+    if synced.direction == registry.Direction.ONLINE_TO_OFFICE:
+        return side == Side.OFFICE
+    return True
+
+
+def _missing_parent(synced: registry.SyncedModel, values: dict[str, Any], using: str) -> bool:
+    for column, parent_label in synced.parents.items():
+        parent_id = values.get(column)
+        if (
+            parent_id
+            and not _model(parent_label)._default_manager.using(using).filter(id=parent_id).exists()
+        ):
+            return True
+    return False
+
+
+def _rebroadcast(
+    link: SyncLink,
+    entity: str,
+    row_id: uuid.UUID,
+    image: RowImage,
+    names: set[str],
+    *,
+    using: str,
+    side: Side,
+) -> None:
+    """Give resolved fields a fresh version of this node's own, logged as a local change, so
+    the outcome dominates both copies and travels back to the other node."""
+    change = SyncChange.objects.using(using).create(
+        company_id=link.company_id,
+        entity=entity,
+        row_id=row_id,
+        op="d" if image.deleted else "u",
+        fields=",".join(sorted(names - {DELETED})) or DELETED,
+    )
+    clock = hlc.tick(node(using).hlc, _now_ms())
+    for name in names:
+        before = image.versions.get(name, Version())
+        image.versions[name] = (
+            Version(change.id, before.online, clock)
+            if side == Side.OFFICE
+            else Version(before.office, change.id, clock)
+        )
+
+
+def _log_conflict(
+    link: SyncLink, entity: str, row_id: uuid.UUID, conflict: Conflict, *, using: str
+) -> SyncConflict:
+    status = SyncConflict.Status.OPEN if conflict.winner is None else SyncConflict.Status.RESOLVED
+    return SyncConflict.objects.using(using).create(
+        company=link.company,
+        entity=entity,
+        row_id=row_id,
+        field=conflict.field,
+        office_value=conflict.office_value,
+        online_value=conflict.online_value,
+        office_changed_at=_hlc_time(conflict.office_version.hlc),
+        online_changed_at=_hlc_time(conflict.online_version.hlc),
+        policy=conflict.policy.value,
+        winner=conflict.winner.value if conflict.winner else "",
+        status=status,
+    )
+
+
+def _hlc_time(value: int) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.fromtimestamp(hlc.milliseconds(value) / 1000, tz=dt.UTC)

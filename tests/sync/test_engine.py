@@ -1,0 +1,138 @@
+"""Two nodes exchanging changes through the engine: merge, conflicts, deletes, idempotence."""
+
+from skrivbord.sync import engine
+from skrivbord.sync.merge import Side
+from skrivbord.sync.models import SyncChange, SyncConflict
+from tests.sync.base import SyncTestCase
+from tests.sync.nodes import OFFICE, ONLINE, TwoNodes
+
+
+class EngineTests(SyncTestCase):
+    databases = {"default", "office"}
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.nodes = TwoNodes()
+
+    def test_it_copies_office_contacts_and_persons_online(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="Kund AB", phone="08-1")
+        self.nodes.persons(OFFICE).create(
+            company=self.nodes.office_company, contact=contact, first_name="Eva"
+        )
+        self.nodes.exchange()
+        self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
+        online = self.nodes.contacts(ONLINE).get(id=contact.id)
+        self.assertEqual(online.company_id, self.nodes.online_company.id)
+
+    def test_it_does_not_echo_received_changes_back(self) -> None:
+        self.nodes.create_contact(OFFICE, name="Kund AB")
+        self.nodes.push()
+        engine.stamp(using=ONLINE, side=Side.ONLINE)
+        self.assertFalse(SyncChange.objects.using(ONLINE).exists())
+        self.assertEqual(self.nodes.pull(), 0)
+
+    def test_it_merges_edits_of_different_fields_on_both_sides(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="Kund AB", phone="1")
+        self.nodes.exchange()
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(name="Kund 2 AB")
+        self.nodes.contacts(ONLINE).filter(id=contact.id).update(phone="2")
+        self.nodes.exchange()
+        for side in (OFFICE, ONLINE):
+            row = self.nodes.contacts(side).get(id=contact.id)
+            self.assertEqual((row.name, row.phone), ("Kund 2 AB", "2"), side)
+        self.assertFalse(SyncConflict.objects.exists())
+
+    def test_the_office_wins_a_conflict_by_default_and_it_is_logged(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="Kund AB")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).update(name="Online")
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(name="Office")
+        self.nodes.exchange()
+        self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
+        self.assertEqual(self.nodes.contacts(ONLINE).get(id=contact.id).name, "Office")
+        conflict = SyncConflict.objects.get()
+        self.assertEqual(
+            (conflict.field, conflict.office_value, conflict.online_value, conflict.winner),
+            ("name", "Office", "Online", "office"),
+        )
+
+    def test_a_later_edit_after_a_conflict_is_not_a_conflict(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="Kund AB")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).update(name="Online")
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(name="Office")
+        self.nodes.exchange()
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(name="Office again")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).update(name="Online again")
+        self.nodes.exchange()
+        self.assertEqual(SyncConflict.objects.count(), 1)
+        self.assertEqual(self.nodes.contacts(OFFICE).get(id=contact.id).name, "Online again")
+
+    def test_deletes_travel_both_ways(self) -> None:
+        first = self.nodes.create_contact(OFFICE, name="A")
+        second = self.nodes.create_contact(OFFICE, name="B")
+        self.nodes.exchange()
+        self.nodes.contacts(OFFICE).filter(id=first.id).delete()
+        self.nodes.contacts(ONLINE).filter(id=second.id).delete()
+        self.nodes.exchange()
+        for side in (OFFICE, ONLINE):
+            self.assertFalse(self.nodes.contacts(side).exists(), side)
+
+    def test_an_online_edit_against_an_office_delete_follows_the_policy(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="A")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).update(name="Edited online")
+        self.nodes.contacts(OFFICE).filter(id=contact.id).delete()
+        self.nodes.exchange()
+        for side in (OFFICE, ONLINE):
+            self.assertFalse(self.nodes.contacts(side).exists(), side)
+        self.assertEqual(SyncConflict.objects.get().field, "_deleted")
+
+    def test_an_office_edit_against_an_online_delete_restores_the_row(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="A")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).delete()
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(name="Edited at the office")
+        self.nodes.exchange()
+        self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
+        self.assertEqual(
+            self.nodes.contacts(ONLINE).get(id=contact.id).name, "Edited at the office"
+        )
+
+    def test_a_repeated_batch_changes_nothing(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="A")
+        engine.stamp(using=OFFICE, side=Side.OFFICE)
+        batch = engine.collect(company=self.nodes.office_company, after=0, using=OFFICE)
+        for _ in range(2):
+            engine.apply(
+                link=self.nodes.online_link, rows=batch.rows, using=ONLINE, side=Side.ONLINE
+            )
+        self.assertEqual(self.nodes.contacts(ONLINE).filter(id=contact.id).count(), 1)
+        self.nodes.contacts(ONLINE).filter(id=contact.id).update(name="Newer online")
+        engine.apply(link=self.nodes.online_link, rows=batch.rows, using=ONLINE, side=Side.ONLINE)
+        self.assertEqual(self.nodes.contacts(ONLINE).get(id=contact.id).name, "Newer online")
+
+    def test_a_child_that_arrives_before_its_parent_is_parked(self) -> None:
+        contact = self.nodes.create_contact(OFFICE, name="A")
+        person = self.nodes.persons(OFFICE).create(
+            company=self.nodes.office_company, contact=contact, first_name="Eva"
+        )
+        engine.stamp(using=OFFICE, side=Side.OFFICE)
+        batch = engine.collect(company=self.nodes.office_company, after=0, using=OFFICE)
+        children = [row for row in batch.rows if row["entity"] == "contacts.contactperson"]
+        parents = [row for row in batch.rows if row["entity"] == "contacts.contact"]
+        result = engine.apply(
+            link=self.nodes.online_link, rows=children, using=ONLINE, side=Side.ONLINE
+        )
+        self.assertEqual(result.parked, 1)
+        self.assertFalse(self.nodes.persons(ONLINE).exists())
+        engine.apply(link=self.nodes.online_link, rows=parents, using=ONLINE, side=Side.ONLINE)
+        self.assertTrue(self.nodes.persons(ONLINE).filter(id=person.id).exists())
+
+    def test_it_resumes_from_the_cursor_in_small_batches(self) -> None:
+        for n in range(25):
+            self.nodes.create_contact(OFFICE, name=f"K{n:02}")
+        self.assertEqual(self.nodes.push(limit=7), 25)
+        self.assertEqual(self.nodes.contacts(ONLINE).count(), 25)
+        self.assertEqual(self.nodes.push(limit=7), 0)
