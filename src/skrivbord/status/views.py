@@ -1,5 +1,5 @@
-"""The company's Status page (Företagsstatus). Key figures and sync health arrive with the
-accounting and sync issues; for now it shows the company and its contacts at a glance."""
+"""The company's Status page (Företagsstatus). Key figures arrive with the accounting issue;
+for now it shows the company, its contacts and the sync health at a glance."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from skrivbord.contacts import selectors as contact_selectors
 from skrivbord.core.access import CompanyAccess
 from skrivbord.core.web import company_view, render_page
+from skrivbord.sync.health import sync_health
 
 
 @company_view(module="status")
@@ -17,5 +18,7 @@ def index(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         "contact_counts": contact_selectors.contact_counts(access=access)
         if access.has("contacts")
         else None,
+        "sync_health": sync_health(access=access) if access.has("sync") else None,
+        "is_admin": access.is_admin,
     }
     return render_page(request, "status/index.html", context)
