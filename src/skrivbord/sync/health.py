@@ -13,6 +13,7 @@ what it has not yet handed over and nothing of what the other node holds back:
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -59,7 +60,7 @@ class SyncHealth:
         return PENDING_COUNT_LIMIT
 
 
-def _pending(company_id: object, cursor: int) -> int:
+def _pending(company_id: uuid.UUID, cursor: int) -> int:
     """Local changes after `cursor`, counted up to PENDING_COUNT_LIMIT (one indexed query)."""
     changes = SyncChange.objects.filter(company_id=company_id, seq__gt=cursor)
     return changes.values("id")[:PENDING_COUNT_LIMIT].count()
