@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -249,3 +251,49 @@ class HistoryPageTests(SyncTestCase):
         own = self.client.get(self.url(self.umbrella.id))
         self.assertEqual(own.status_code, 200)
         self.assertNotContains(own, "acme's secret")
+
+
+@override_settings(SYNC_HISTORY_DAYS=0)
+class SyncPageQueryTests(SyncTestCase):
+    """The list pages cost the same number of queries for one row as for a full page."""
+
+    def queries(self, url: str) -> int:
+        self.client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(captured)
+
+    def test_the_history_page_has_no_query_per_session(self) -> None:
+        self.login(self.bob)
+        url = reverse("sync:history", args=[self.acme.id])
+        history.session_begin(company=self.acme)
+        one = self.queries(url)
+        for _n in range(20):
+            history.session_begin(company=self.acme)
+        self.assertEqual(self.queries(url), one)
+        self.assertLessEqual(one, 8)
+
+    def test_the_conflicts_page_has_no_query_per_conflict(self) -> None:
+        from skrivbord.contacts import services as contact_services
+
+        access = self.access(self.alice)
+        self.login(self.bob)
+        url = reverse("sync:conflicts", args=[self.acme.id])
+
+        def conflict() -> None:
+            contact = contact_services.contact_create(access=access, name="Kund AB")
+            SyncConflict.objects.create(
+                company=self.acme,
+                entity="contacts.contact",
+                row_id=contact.id,
+                field="name",
+                policy="ask",
+                status="open",
+            )
+
+        conflict()
+        one = self.queries(url)
+        for _n in range(20):
+            conflict()
+        self.assertEqual(self.queries(url), one)
+        self.assertLessEqual(one, 9)
