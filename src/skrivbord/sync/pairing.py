@@ -479,7 +479,14 @@ def licence_blocker(*, company: Company) -> Company | None:
     The licence rule: one company database per system database may be connected to the
     online desktop (a later issue adds licence keys that allow more).
     """
-    link = SyncLink.objects.exclude(company=company).select_related("company").first()
+    # Office links name the online node's address; links the online role keeps for its
+    # companies have none and are not the office's connections.
+    link = (
+        SyncLink.objects.exclude(company=company)
+        .exclude(remote_url="")
+        .select_related("company")
+        .first()
+    )
     return link.company if link is not None else None
 
 
@@ -496,7 +503,7 @@ def connect(
     url: str,
     token: str,
     access: CompanyAccess | None = None,
-    post: PostJson = post_json,
+    post: PostJson | None = None,
 ) -> SyncLink:
     """Connect an office company to its online counterpart with a pairing token.
 
@@ -544,7 +551,7 @@ def connect(
     }
     # No transaction is open during the call: the office keeps working while it waits.
     try:
-        reply = post(f"{url}/api/v1/sync/pair", payload, timeout=REMOTE_TIMEOUT)
+        reply = (post or post_json)(f"{url}/api/v1/sync/pair", payload, timeout=REMOTE_TIMEOUT)
     except RemoteUnreachable as error:
         raise _unreachable(url, error) from error
     if reply.status != 200:
@@ -599,7 +606,7 @@ class Disconnected:
     already_ended_online: bool = False
 
 
-def disconnect(*, company: Company, post: PostJson = post_json) -> Disconnected:
+def disconnect(*, company: Company, post: PostJson | None = None) -> Disconnected:
     """End the connection from the office: the online copy is removed, the office data stays.
 
     Raises ConnectError if the online node cannot be reached or refuses; the link then stays,
@@ -612,7 +619,7 @@ def disconnect(*, company: Company, post: PostJson = post_json) -> Disconnected:
         )
     url = link.remote_url
     try:
-        reply = post(
+        reply = (post or post_json)(
             f"{url}/api/v1/sync/disconnect", {}, timeout=REMOTE_TIMEOUT, bearer=link.credential
         )
     except RemoteUnreachable as error:

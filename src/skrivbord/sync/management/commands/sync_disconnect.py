@@ -85,7 +85,8 @@ class Command(BaseCommand):
             )
         else:
             removed = sum(result.removed_online.values())
+            rows = "1 row" if removed == 1 else f"{removed} rows"
             self.stdout.write(
-                f"Disconnected {company.name}. The online copy ({removed} rows) is removed; "
+                f"Disconnected {company.name}. The online copy ({rows}) is removed; "
                 "office data untouched."
             )
