@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from skrivbord.contacts import selectors as contact_selectors
 from skrivbord.contacts import services as contact_services
@@ -21,6 +22,8 @@ from tests.sync.base import SyncTestCase
 class ConflictTestCase(SyncTestCase):
     def setUp(self) -> None:
         super().setUp()
+        # Messages are asserted in English, whatever the Swedish catalog says.
+        self.enterContext(translation.override("en"))
         self.admin = self.access(self.alice)
         self.contact = contact_services.contact_create(
             access=self.admin, name="Kund AB", phone="08-111 11 11"
@@ -278,6 +281,16 @@ class ConflictPageTests(ConflictTestCase):
                 self.client.post(self.url("conflict_reverse", settled)).status_code, 403
             )
         self.assertEqual(self.phone(), "08-111 11 11")
+        self.assertEqual(SyncConflict.objects.get(id=conflict.id).status, "open")
+
+    def test_an_open_conflict_offers_no_reversal(self) -> None:
+        conflict = self.conflict()
+        self.english(self.alice)
+        response = self.client.get(self.url("conflict_reverse", conflict), follow=True)
+        self.assertRedirects(response, self.url("conflict_detail", conflict))
+        self.assertContains(response, "Only a conflict that was resolved or decided")
+        response = self.client.post(self.url("conflict_reverse", conflict), follow=True)
+        self.assertContains(response, "Only a conflict that was resolved or decided")
         self.assertEqual(SyncConflict.objects.get(id=conflict.id).status, "open")
 
     def test_deciding_needs_a_post(self) -> None:

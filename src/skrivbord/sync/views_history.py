@@ -148,6 +148,11 @@ def conflict_reverse(
 ) -> HttpResponse:
     """Confirm, then reverse: the value that lost becomes the record's value again."""
     row = _conflict_row(access, conflict_id)
+    if request.method != "POST" and not row.can_reverse:
+        messages.error(request, _("Only a conflict that was resolved or decided can be reversed."))
+        return redirect(
+            "sync:conflict_detail", company_id=access.company.id, conflict_id=conflict_id
+        )
     if request.method == "POST":
         try:
             conflict_services.conflict_reverse(access=access, conflict=row.conflict)
