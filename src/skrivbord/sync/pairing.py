@@ -37,6 +37,7 @@ from skrivbord.core import registry
 from skrivbord.core.access import CompanyAccess
 from skrivbord.core.models import Company
 from skrivbord.core.validators import normalize_org_number
+from skrivbord.sync import engine
 from skrivbord.sync.models import (
     PairingToken,
     SyncApplying,
@@ -60,12 +61,6 @@ def hash_secret(secret: str) -> str:
     # 256-bit random secrets: a plain SHA-256 is enough (nothing to brute-force) and keeps the
     # lookup one indexed query.
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def node_get() -> SyncNode:
-    """This database's node identity (the singleton row, made on first use)."""
-    node, _created = SyncNode.objects.get_or_create(id=1)
-    return node
 
 
 # --- Online node: pairing tokens -----------------------------------------------------------------
@@ -241,7 +236,7 @@ def pairing_exchange(
             office_node_id=office_node_id,
         )
         link = SyncLink.objects.create(company=company, remote_company_id=office_company_id)
-        node = node_get()
+        node = engine.node()
     return Pairing(credential=credential, secret=credential_secret, link=link, node=node)
 
 
@@ -541,7 +536,7 @@ def connect(
         raise ConnectError([_("Enter the pairing token made on the online desktop.")])
     url = normalize_url(url)
 
-    node = node_get()
+    node = engine.node()
     payload = {
         "token": token,
         "office_company_id": str(company.id),
