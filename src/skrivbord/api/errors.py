@@ -147,7 +147,11 @@ def install(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
             return _detail(api, request, 400, _("The request body is not valid JSON."))
-        return _detail(api, request, exc.status_code, str(exc))
+        response = _detail(api, request, exc.status_code, str(exc))
+        # Retry-After on 429, WWW-Authenticate on 401: the exception says which.
+        for name, value in (getattr(exc, "headers", None) or {}).items():
+            response[name] = value
+        return response
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         # Never echo the exception: it could name a model or an id of another company.
