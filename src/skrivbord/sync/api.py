@@ -1,8 +1,275 @@
-"""The sync protocol under /api/v1/sync/: pairing, handshake, push and pull."""
+"""The sync protocol under /api/v1/sync/ (the online node's side of it).
 
+* `POST /pair` and `POST /disconnect` — pairing (api_pairing.py).
+* `POST /handshake` — schema version, clocks, epochs and generations are compared.
+* `POST /push` — a batch of office rows, applied with per-field merge; the office's cursor is
+  committed in the same transaction, so a repeated batch changes nothing.
+* `GET /pull?after=N&wait=S` — online rows changed after N, long-polling up to S seconds.
+* `POST /session` — the agent's record of an exchange, for the history on this node.
+
+Every call but pairing authenticates with the company-scoped sync credential; the company is
+taken from the credential, never from the request. Bodies are gzip-compressed JSON.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from ninja import Router
+from ninja.errors import HttpError
 
+from skrivbord.sync import engine, history
 from skrivbord.sync.api_pairing import router as pairing_router
+from skrivbord.sync.auth import SYNC_CREDENTIAL
+from skrivbord.sync.merge import Side
+from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink
+from skrivbord.sync.protocol import (
+    SCHEMA_VERSION,
+    SKEW_REFUSE_SECONDS,
+    SKEW_WARN_SECONDS,
+    ProtocolError,
+    check_rows,
+    decode,
+    encode,
+)
 
 router = Router(tags=["sync"])
 router.add_router("", pairing_router)
+
+MAX_WAIT_SECONDS = 25
+POLL_INTERVAL_SECONDS = 0.1
+
+
+def _reply(request: HttpRequest, payload: Any, status: int = 200) -> HttpResponse:
+    body = encode(payload)
+    response = HttpResponse(body, status=status, content_type="application/json")
+    response["Content-Encoding"] = "gzip"
+    response["Vary"] = "Accept-Encoding"
+    return response
+
+
+def _body(request: HttpRequest) -> Any:
+    try:
+        return decode(
+            request.body, compressed=request.headers.get("Content-Encoding", "") == "gzip"
+        )
+    except ProtocolError as error:
+        raise HttpError(400, str(error)) from error
+
+
+def _link(request: HttpRequest) -> SyncLink:
+    credential: SyncCredential = request.auth  # type: ignore[attr-defined]
+    link = SyncLink.objects.select_related("company").filter(company=credential.company).first()
+    if link is None:
+        raise HttpError(409, "The company is not connected; connect it with a pairing token.")
+    return link
+
+
+@router.post(
+    "/handshake",
+    auth=SYNC_CREDENTIAL,
+    summary="Start an exchange: compare versions, clocks and database generations",
+    description="Body (gzip JSON): {schema_version, office_node_id, office_epoch, generation, "
+    "agent_time}. Answers {schema_version, server_time, online_node_id, online_epoch, "
+    "generation, push_cursor, clock_skew_seconds, restored}.",
+)
+def handshake(request: HttpRequest) -> HttpResponse:
+    body = _body(request)
+    if not isinstance(body, dict):
+        raise HttpError(400, "The handshake must be a JSON object.")
+    theirs = body.get("schema_version")
+    if theirs != SCHEMA_VERSION:
+        newer = (
+            "online node"
+            if isinstance(theirs, int) and theirs > SCHEMA_VERSION
+            else ("office node")
+        )
+        raise HttpError(
+            409,
+            f"Incompatible sync versions: the office speaks {theirs}, the online node "
+            f"{SCHEMA_VERSION}. Upgrade the {newer} to the same skrivbord version.",
+        )
+    agent_time = parse_datetime(str(body.get("agent_time") or ""))
+    now = timezone.now()
+    skew = (agent_time - now).total_seconds() if agent_time else 0.0
+    with transaction.atomic():
+        link = SyncLink.objects.select_for_update().get(id=_link(request).id)
+        generation = int(body.get("generation") or 0)
+        # An office that comes back with an older generation than we saw was restored from a
+        # backup: it must re-baseline instead of silently skipping what it lost.
+        restored = generation < link.generation
+        link.last_seen_at = now
+        link.clock_skew_seconds = skew
+        link.remote_epoch = _uuid(body.get("office_epoch")) or link.remote_epoch
+        link.save()
+    current = engine.node()
+    return _reply(
+        request,
+        {
+            "schema_version": SCHEMA_VERSION,
+            "server_time": now.isoformat(),
+            "online_node_id": str(current.node_id),
+            "online_epoch": str(current.epoch),
+            "generation": link.generation,
+            "push_cursor": link.push_cursor,
+            "max_office_version": _max_office_version(link),
+            "clock_skew_seconds": skew,
+            "clock_warning": abs(skew) > SKEW_WARN_SECONDS,
+            "push_refused": abs(skew) > SKEW_REFUSE_SECONDS,
+            "restored": restored,
+        },
+    )
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _max_office_version(link: SyncLink) -> int:
+    """The highest office version this node has seen: a restored office continues above it,
+    so its new edits are never mistaken for ones already known."""
+    highest = 0
+    for row in (
+        engine.SyncRow.objects.filter(company_id=link.company_id)
+        .values_list("versions", flat=True)
+        .iterator(chunk_size=2000)
+    ):
+        for version in row.values():
+            highest = max(highest, int(version[0]))
+    return highest
+
+
+@router.post(
+    "/push",
+    auth=SYNC_CREDENTIAL,
+    summary="Send a batch of office rows",
+    description="Body (gzip JSON): {exchange_id, after, upto, agent_time, rows: [{entity, id, "
+    "deleted, values, versions}]}. Applied atomically with per-field merge; answers "
+    "{push_cursor, applied, conflicts, parked}.",
+)
+def push(request: HttpRequest) -> HttpResponse:
+    body = _body(request)
+    if not isinstance(body, dict):
+        raise HttpError(400, "A batch must be a JSON object.")
+    try:
+        rows = check_rows(body.get("rows"))
+        upto = int(body.get("upto") or 0)
+    except (ProtocolError, TypeError, ValueError) as error:
+        raise HttpError(400, str(error)) from error
+    agent_time = parse_datetime(str(body.get("agent_time") or ""))
+    if agent_time and abs((agent_time - timezone.now()).total_seconds()) > SKEW_REFUSE_SECONDS:
+        raise HttpError(
+            409,
+            "The office computer's clock is more than an hour off; correct it before syncing.",
+        )
+    try:
+        with transaction.atomic():
+            link = (
+                SyncLink.objects.select_for_update()
+                .select_related("company")
+                .get(id=_link(request).id)
+            )
+            result = engine.apply(link=link, rows=rows, side=Side.ONLINE)
+            link.push_cursor = max(link.push_cursor, upto)
+            link.last_seen_at = timezone.now()
+            link.save(update_fields=["push_cursor", "last_seen_at"])
+    except (KeyError, LookupError) as error:
+        raise HttpError(422, f"Unknown entity in the batch: {error}.") from error
+    except PermissionError as error:
+        raise HttpError(403, "The batch names a record of another company.") from error
+    except (IntegrityError, ValueError, TypeError) as error:
+        raise HttpError(422, f"The batch could not be applied: {error}") from error
+    return _reply(
+        request,
+        {
+            "push_cursor": link.push_cursor,
+            "applied": dict(result.applied),
+            "received": dict(result.received),
+            "conflicts": len(result.conflicts),
+            "parked": result.parked,
+        },
+    )
+
+
+@router.get(
+    "/pull",
+    auth=SYNC_CREDENTIAL,
+    summary="Fetch online rows changed after a cursor (long poll)",
+    description="Query: after (the last online seq the office applied), limit, wait (seconds "
+    "to hold the request open when nothing has changed, at most 25). Answers (gzip JSON) "
+    "{rows, upto, more}.",
+)
+def pull(request: HttpRequest, after: int = 0, limit: int = 500, wait: float = 0) -> HttpResponse:
+    link = _link(request)
+    limit = max(1, min(limit, 2000))
+    deadline = time.monotonic() + max(0.0, min(wait, MAX_WAIT_SECONDS))
+    SyncLink.objects.filter(id=link.id).update(
+        pull_cursor=max(after, 0), last_seen_at=timezone.now()
+    )
+    while True:
+        engine.stamp()
+        batch = engine.collect(company=link.company, after=after, limit=limit)
+        if batch.rows or batch.upto != after or time.monotonic() >= deadline:
+            break
+        # Nothing yet: wait for a local change without holding a transaction open.
+        while (
+            time.monotonic() < deadline
+            and not SyncChange.objects.filter(company_id=link.company_id, seq__gt=after).exists()
+        ):
+            time.sleep(POLL_INTERVAL_SECONDS)
+    return _reply(request, {"rows": batch.rows, "upto": batch.upto, "more": batch.more})
+
+
+@router.post(
+    "/session",
+    auth=SYNC_CREDENTIAL,
+    summary="Record an exchange in this node's sync history",
+    description="Body (gzip JSON): {exchange_id, started_at, ended_at, outcome, counts, "
+    "bytes_sent, bytes_received, conflicts, errors} as seen by the agent.",
+)
+def session(request: HttpRequest) -> HttpResponse:
+    body = _body(request)
+    if not isinstance(body, dict):
+        raise HttpError(400, "A session must be a JSON object.")
+    link = _link(request)
+    outcome = str(body.get("outcome") or "")
+    if outcome not in {"success", "partial", "failed"}:
+        raise HttpError(422, "outcome must be success, partial or failed.")
+    started = parse_datetime(str(body.get("started_at") or "")) or timezone.now()
+    record = history.session_begin(
+        company=link.company, exchange_id=_uuid(body.get("exchange_id")), started_at=started
+    )
+    # The agent's "sent" is what this node received, and the other way round.
+    counts = {
+        entity: {
+            "sent": c.get("received", 0),
+            "received": c.get("sent", 0),
+            "applied": c.get("applied_online", 0),
+        }
+        for entity, c in (body.get("counts") or {}).items()
+        if isinstance(c, dict)
+    }
+    history.session_end(
+        record,
+        outcome=outcome,
+        counts=counts,
+        bytes_sent=int(body.get("bytes_received") or 0),
+        bytes_received=int(body.get("bytes_sent") or 0),
+        conflicts=int(body.get("conflicts") or 0),
+        errors=list(body.get("errors") or []),
+        ended_at=parse_datetime(str(body.get("ended_at") or "")) or timezone.now(),
+    )
+    if outcome == "success":
+        SyncLink.objects.filter(id=link.id).update(
+            last_success_at=timezone.now(), generation=int(body.get("generation") or 0)
+        )
+    return _reply(request, {"recorded": str(record.id)})
