@@ -97,12 +97,15 @@ class TwoNodes:
 
     def snapshot(self, side: str) -> dict[str, dict[str, Any]]:
         fields = ("name", "phone", "email", "is_customer", "notes")
+        company = self.company(side)
         contacts = {
             str(row["id"]): {k: row[k] for k in fields}
-            for row in self.contacts(side).values("id", *fields)
+            for row in self.contacts(side).filter(company=company).values("id", *fields)
         }
         persons = {
             str(row["id"]): {"contact": str(row["contact_id"]), "first_name": row["first_name"]}
-            for row in self.persons(side).values("id", "contact_id", "first_name")
+            for row in self.persons(side)
+            .filter(company=company)
+            .values("id", "contact_id", "first_name")
         }
         return {"contacts": contacts, "persons": persons}

@@ -7,6 +7,7 @@ real HTTP with compressed batches.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import tempfile
@@ -108,10 +109,8 @@ class AgentLiveTests(SyncTestCase):
 
     def tearDown(self) -> None:
         # Leave the online node empty and unconnected for the next test.
-        try:
+        with contextlib.suppress(pairing.ConnectError):
             pairing.disconnect(company=self.office)
-        except pairing.ConnectError:
-            pass
         super().tearDown()
 
     def online_contacts(self) -> dict[str, dict[str, Any]]:
