@@ -12,16 +12,19 @@ import json
 import subprocess
 import tempfile
 import urllib.request
+import uuid
+from io import StringIO
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from skrivbord.contacts import services as contact_services
 from skrivbord.core import services as core_services
 from skrivbord.core.access import company_access
 from skrivbord.core.models import Role
-from skrivbord.sync import pairing
+from skrivbord.sync import lease, pairing
 from skrivbord.sync.agent import Agent, SyncError
 from skrivbord.sync.models import SyncLink, SyncSession
 from tests.cli.processes import clean_env, free_port, skrivbord, wait_for_http
@@ -158,6 +161,16 @@ class AgentLiveTests(SyncTestCase):
         assert session is not None
         self.assertEqual(session.outcome, "success")
         self.assertGreater(session.bytes_sent, 0)
+
+    def test_the_sync_command_runs_once_and_refuses_a_second_agent(self) -> None:
+        contact_services.contact_create(access=self.office_access, name="Via kommandot AB")
+        out = StringIO()
+        call_command("sync", "--company", str(self.office.id), "--once", stdout=out)
+        self.assertIn("Exchange done: sent 1", out.getvalue())
+        self.assertIn("Via kommandot AB", [c["name"] for c in self.online_contacts().values()])
+        lease.claim(self.link, uuid.uuid4())  # another agent holds the company
+        with self.assertRaisesMessage(CommandError, "Another sync agent is already running"):
+            call_command("sync", "--company", str(self.office.id), "--once")
 
     def test_a_revoked_credential_stops_the_agent_with_a_clear_message(self) -> None:
         real = self.link.credential

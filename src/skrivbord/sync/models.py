@@ -133,6 +133,9 @@ class SyncLink(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     clock_skew_seconds = models.FloatField(default=0)
+    #: Office node: the running agent's lease (one agent per company at a time).
+    agent_id = models.UUIDField(null=True, blank=True)
+    agent_heartbeat = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.company_id} <-> {self.remote_company_id}"
