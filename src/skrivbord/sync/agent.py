@@ -160,22 +160,48 @@ class Agent:
 
     def _rebaseline(self, max_office_version: int, generation: int) -> None:
         """After a restore: continue office versions above what the online node has seen,
-        and compare everything again (versions make resending harmless)."""
+        give the edits made since the restored push position fresh versions, and compare
+        everything again (versions make resending harmless)."""
+        link = self._link()
+        table = SyncChange._meta.db_table
         with transaction.atomic():
             with connection.cursor() as cursor:
                 if connection.vendor == "sqlite":
                     cursor.execute(
                         "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
-                        [max_office_version, SyncChange._meta.db_table],
+                        [max_office_version, table],
                     )
                 else:
                     cursor.execute(
                         "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
                         "GREATEST(%s, (SELECT COALESCE(MAX(id), 1) FROM sync_syncchange)))",
-                        [SyncChange._meta.db_table, max_office_version],
+                        [table, max_office_version],
                     )
+            # Edits not yet sent may carry ids the online node already saw before the
+            # restore: log them again, so stamping gives them versions above all of those.
+            unsent = list(
+                SyncChange.objects.filter(
+                    company_id=link.company_id, seq__gt=link.push_cursor
+                ).order_by("seq")
+            )
+            SyncChange.objects.filter(id__in=[change.id for change in unsent]).delete()
+            SyncChange.objects.bulk_create(
+                SyncChange(
+                    company_id=change.company_id,
+                    entity=change.entity,
+                    row_id=change.row_id,
+                    op=change.op,
+                    fields=change.fields,
+                    changed_at=change.changed_at,
+                )
+                for change in unsent
+            )
             SyncLink.objects.filter(id=self.link_id).update(
-                push_cursor=0, pull_cursor=0, generation=generation
+                push_cursor=0,
+                pull_cursor=0,
+                generation=generation,
+                snapshot_position="",
+                snapshot_done=False,
             )
 
     def push(self, result: ExchangeResult) -> int:
@@ -241,6 +267,40 @@ class Agent:
                 return received
         return received
 
+    def pull_snapshot(self, result: ExchangeResult) -> int:
+        """Every online row of the company, page by page; each page commits with its
+        position, so a cut snapshot resumes where it stopped. Then the change feed continues
+        from the watermark taken when the snapshot began."""
+        received = 0
+        while not self.stopping.is_set():
+            link = self._link()
+            if link.snapshot_done:
+                return received
+            answer = self._call(
+                "GET",
+                "/snapshot",
+                params={"position": link.snapshot_position, "limit": BATCH_ROWS},
+                result=result,
+            )
+            rows = answer.get("rows") or []
+            position = str(answer.get("position") or "")
+            with transaction.atomic():
+                locked = (
+                    SyncLink.objects.select_for_update().select_related("company").get(id=link.id)
+                )
+                if not locked.snapshot_position:
+                    # The first page: the feed resumes from here once the snapshot is done.
+                    locked.pull_cursor = int(answer.get("watermark") or 0)
+                applied = engine.apply(link=locked, rows=rows, side=Side.OFFICE)
+                locked.snapshot_position = position
+                locked.snapshot_done = not position
+                locked.save(update_fields=["snapshot_position", "snapshot_done", "pull_cursor"])
+            result.received.update(applied.received)
+            result.applied.update(applied.applied)
+            received += len(rows)
+            self.progress("pull", received, received)
+        return received
+
     def exchange(self) -> ExchangeResult:
         """Handshake, push everything, pull everything; record the session on both nodes."""
         result = ExchangeResult(exchange_id=uuid.uuid4())
@@ -250,6 +310,8 @@ class Agent:
         outcome, errors = "success", []
         try:
             self.handshake(result)
+            self.push(result)
+            self.pull_snapshot(result)
             for _round in range(3):
                 moved = self.push(result) + self.pull(result)
                 if not moved:

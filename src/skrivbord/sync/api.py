@@ -229,6 +229,28 @@ def pull(request: HttpRequest, after: int = 0, limit: int = 500, wait: float = 0
     return _reply(request, {"rows": batch.rows, "upto": batch.upto, "more": batch.more})
 
 
+@router.get(
+    "/snapshot",
+    auth=SYNC_CREDENTIAL,
+    summary="Fetch every row of the company, a page at a time (after a restore)",
+    description="Query: position (from the previous page; empty to start), limit. Answers "
+    "(gzip JSON) {rows, position, watermark}; position is empty on the last page, and the "
+    "change feed continues from watermark.",
+)
+def snapshot(request: HttpRequest, position: str = "", limit: int = 500) -> HttpResponse:
+    link = _link(request)
+    engine.stamp()
+    try:
+        page = engine.snapshot_page(
+            company=link.company, position=position, limit=max(1, min(limit, 2000))
+        )
+    except ValueError as error:
+        raise HttpError(400, "Unknown snapshot position.") from error
+    return _reply(
+        request, {"rows": page.rows, "position": page.position, "watermark": page.watermark}
+    )
+
+
 @router.post(
     "/session",
     auth=SYNC_CREDENTIAL,
