@@ -17,6 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from django.utils import translation
 
 from skrivbord.contacts import services as contacts
 from skrivbord.contacts.models import Contact
@@ -45,10 +46,15 @@ def client_post(client: Client) -> pairing.PostJson:
     def post(
         url: str, payload: dict[str, Any], *, timeout: float, bearer: str | None = None
     ) -> pairing.Reply:
+        language = translation.get_language() or "en"
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        response = client.post(
-            urlsplit(url).path, payload, content_type="application/json", headers=headers
-        )
+        headers["Accept-Language"] = language
+        # The nested request activates its own language; the calling view must keep its own,
+        # as it would with a real online node in another process.
+        with translation.override(language):
+            response = client.post(
+                urlsplit(url).path, payload, content_type="application/json", headers=headers
+            )
         try:
             body = response.json()
         except ValueError:
@@ -74,6 +80,8 @@ class ConnectionTestCase(SyncTestCase):
             name="Acme AB online", org_number="556036-0793", email="info@acme.se"
         )
         cls.olle = cls._user("olle@acme.se", "Olle Online", cls.online, Role.ADMINISTRATOR)
+        cls.olle.language = "en"
+        cls.olle.save(update_fields=["language"])
 
     def setUp(self) -> None:
         super().setUp()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import LiveServerTestCase, override_settings
+from django.utils import translation
 
 from skrivbord.contacts import services as contacts
 from skrivbord.contacts.models import Contact
@@ -25,6 +26,8 @@ from skrivbord.sync.models import SyncLink
 
 class LiveConnectionTests(LiveServerTestCase):
     def setUp(self) -> None:
+        # Messages are checked in English (the default UI language is Swedish).
+        self.enterContext(translation.override("en"))
         details: dict[str, Any] = {
             "org_number": "556036-0793",
             "email": "info@acme.se",

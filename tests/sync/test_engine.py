@@ -136,3 +136,30 @@ class EngineTests(SyncTestCase):
         self.assertEqual(self.nodes.push(limit=7), 25)
         self.assertEqual(self.nodes.contacts(ONLINE).count(), 25)
         self.assertEqual(self.nodes.push(limit=7), 0)
+
+    def test_a_delete_after_a_restored_conflict_reaches_the_other_side(self) -> None:
+        # Found by the model-based test: existence knowledge must merge while both copies
+        # live, or a later delete carries an old vector and is ignored as stale.
+        contact = self.nodes.create_contact(OFFICE, name="A")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).delete()
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(notes="kept at the office")
+        self.nodes.exchange()  # office wins: the row is restored online
+        self.assertTrue(self.nodes.contacts(ONLINE).filter(id=contact.id).exists())
+        self.nodes.contacts(OFFICE).filter(id=contact.id).delete()
+        self.nodes.exchange()
+        for side in (OFFICE, ONLINE):
+            self.assertFalse(self.nodes.contacts(side).filter(id=contact.id).exists(), side)
+
+    def test_an_office_edit_after_a_restore_is_not_a_conflict(self) -> None:
+        # Found by the model-based test: a resolution must not mint versions that make the
+        # office's next edit of an untouched field look concurrent.
+        contact = self.nodes.create_contact(OFFICE, name="A")
+        self.nodes.exchange()
+        self.nodes.contacts(ONLINE).filter(id=contact.id).delete()
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(name="B")
+        self.nodes.push()
+        self.nodes.contacts(OFFICE).filter(id=contact.id).update(notes="later")
+        self.nodes.exchange()
+        self.assertEqual(list(SyncConflict.objects.values_list("field", flat=True)), ["_deleted"])
+        self.assertEqual(self.nodes.contacts(ONLINE).get(id=contact.id).notes, "later")

@@ -122,7 +122,7 @@ def test_an_edit_against_a_delete_is_a_conflict_and_the_policy_decides():
     assert not outcome.image.deleted
     assert outcome.image.values["name"] == "Edited"
     assert DELETED in outcome.rebroadcast
-    assert "name" in outcome.rebroadcast
+    assert "name" not in outcome.rebroadcast  # a resend: the row travels, no new versions
 
 
 def test_a_deleted_row_comes_back_when_the_resolver_restores_it():

@@ -106,6 +106,8 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
                     )
                     rows[(change.entity, change.row_id)] = row
                 clock = hlc.tick(clock, int(change.changed_at.timestamp() * 1000))
+                if change.op == "r":
+                    continue  # a resend of a merged row: no new edit, no new version
                 if change.op == "d":
                     names: Iterable[str] = (DELETED,)
                     row.deleted = True
@@ -393,23 +395,15 @@ def _rebroadcast(
     using: str,
     side: Side,
 ) -> None:
-    """Give resolved fields a fresh version of this node's own, logged as a local change, so
-    the outcome dominates both copies and travels back to the other node."""
-    change = SyncChange.objects.using(using).create(
+    """Send a resolved row back to the other node: a "resend" change ("r") puts it in the
+    feed without making a new edit, so its merged versions travel unchanged."""
+    SyncChange.objects.using(using).create(
         company_id=link.company_id,
         entity=entity,
         row_id=row_id,
-        op="d" if image.deleted else "u",
-        fields=",".join(sorted(names - {DELETED})) or DELETED,
+        op="r",
+        fields=",".join(sorted(names)),
     )
-    clock = hlc.tick(node(using).hlc, _now_ms())
-    for name in names:
-        before = image.versions.get(name, Version())
-        image.versions[name] = (
-            Version(change.id, before.online, clock)
-            if side == Side.OFFICE
-            else Version(before.office, change.id, clock)
-        )
 
 
 def _log_conflict(

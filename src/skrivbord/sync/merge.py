@@ -11,9 +11,10 @@ seen, against that delete, is a conflict too.
 
 Conflicts are resolved on the online node only (`resolve=True`): the office keeps its own
 value for a concurrent field and lets the online node decide when the office's edit arrives
-there. A resolved value gets a fresh version on the resolving node (`rebroadcast`), which
-dominates both sides, so the outcome travels back and later edits are not mistaken for
-conflicts.
+there. A resolved field keeps the merged vector of both sides (it has seen both edits) and
+the row is sent back (`rebroadcast`), so the office learns the outcome and that knowledge,
+and its later edits are not mistaken for conflicts. No new version is made: a made-up edit
+would itself look concurrent with the office's next one.
 """
 
 from __future__ import annotations
@@ -172,6 +173,9 @@ def merge(
             outcome.restored = True
         return outcome
 
+    # Both copies are alive: they agree on existence, so existence knowledge simply merges.
+    # (Without this, a later delete would carry an old vector and look like stale news.)
+    versions[DELETED] = local.version(DELETED).merged(incoming.version(DELETED))
     for name in fields:
         mine, theirs = local.version(name), incoming.version(name)
         if mine.dominates(theirs):
@@ -217,17 +221,23 @@ class Copy(StrEnum):
 def _delete_against_edits(
     local: RowImage, incoming: RowImage, fields: tuple[str, ...]
 ) -> Copy | None:
-    """Which copy deleted the row while the other had edits the deleter had not seen."""
+    """Which copy deleted the row, when the two copies disagree on existence and neither
+    side's knowledge covers the other's (a delete against an unseen edit or restore)."""
+    mine, theirs = local.version(DELETED), incoming.version(DELETED)
     if incoming.deleted and not local.deleted:
-        if local.version(DELETED).dominates(incoming.version(DELETED)):
+        if mine.dominates(theirs):
             return None  # stale news of a delete this side already undid
-        if any(not incoming.version(f).dominates(local.version(f)) for f in fields):
-            return Copy.INCOMING
+        unseen = any(not incoming.version(f).dominates(local.version(f)) for f in fields)
+        if theirs.dominates(mine) and not unseen:
+            return None  # a clean delete: the caller applies it
+        return Copy.INCOMING
     if local.deleted and not incoming.deleted:
-        if incoming.version(DELETED).dominates(local.version(DELETED)):
-            return None  # a restore by the resolving node: handled by the caller
-        if any(not local.version(f).dominates(incoming.version(f)) for f in fields):
-            return Copy.LOCAL
+        if theirs.dominates(mine):
+            return None  # a restore by the resolving node: the caller applies it
+        unseen = any(not local.version(f).dominates(incoming.version(f)) for f in fields)
+        if mine.dominates(theirs) and not unseen:
+            return None  # stale: the row stays deleted
+        return Copy.LOCAL
     return None
 
 
@@ -288,7 +298,6 @@ def _resolve_delete_conflict(
         outcome.image.versions[DELETED] = merged_deleted
         outcome.changed = set(fields)
         outcome.restored = deleter_is_local
-        outcome.rebroadcast.update(fields)
     outcome.rebroadcast.add(DELETED)
     return outcome
 

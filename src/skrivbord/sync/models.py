@@ -27,7 +27,7 @@ class SyncChange(models.Model):
     company_id = models.UUIDField(db_index=True)
     entity = models.CharField(max_length=100)
     row_id = models.UUIDField()
-    #: "u" insert or update, "d" delete; resolutions made by the engine are "u" too.
+    #: "u" insert or update, "d" delete, "r" a resend of a merged row (conflict outcomes).
     op = models.CharField(max_length=1)
     #: Comma-separated changed columns; "*" for an insert.
     fields = models.TextField(blank=True)
