@@ -41,17 +41,18 @@ def run(env: dict[str, str], *args: str) -> str:
     return lines[-1] if lines else ""
 
 
-@override_settings(NODE="office")
-class AgentLiveTests(SyncTestCase):
+class OnlineNode:
+    """An online node in a process of its own, with one company and an API user."""
+
     online: ClassVar[subprocess.Popen[str]]
     url: ClassVar[str]
     env: ClassVar[dict[str, str]]
     api_token: ClassVar[str]
     online_company: ClassVar[str]
+    tmp: ClassVar[tempfile.TemporaryDirectory[str]]
 
     @classmethod
-    def setUpClass(cls) -> None:
-        super().setUpClass()
+    def start_online_node(cls) -> None:
         cls.tmp = tempfile.TemporaryDirectory(prefix="skrivbord-online-")
         port = free_port()
         cls.url = f"http://127.0.0.1:{port}"
@@ -89,10 +90,43 @@ class AgentLiveTests(SyncTestCase):
         wait_for_http(cls.online, cls.url + "/login/", timeout=30)
 
     @classmethod
-    def tearDownClass(cls) -> None:
+    def stop_online_node(cls) -> None:
         cls.online.terminate()
         cls.online.wait(timeout=15)
         cls.tmp.cleanup()
+
+    def online_contacts(self) -> dict[str, dict[str, Any]]:
+        request = urllib.request.Request(  # noqa: S310 - our own server
+            f"{self.url}/api/v1/companies/{self.online_company}/contacts?limit=500",
+            headers={"Authorization": f"Bearer {self.api_token}", "Accept-Language": "en"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            items = json.loads(response.read())["items"]
+        return {item["id"]: item for item in items}
+
+    def online_patch(self, contact_id: str, **values: Any) -> None:
+        request = urllib.request.Request(  # noqa: S310
+            f"{self.url}/api/v1/companies/{self.online_company}/contacts/{contact_id}",
+            data=json.dumps(values).encode(),
+            method="PATCH",
+            headers={
+                "Authorization": f"Bearer {self.api_token}",
+                "Content-Type": "application/json",
+            },
+        )
+        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+
+
+@override_settings(NODE="office")
+class AgentLiveTests(OnlineNode, SyncTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.start_online_node()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.stop_online_node()
         super().tearDownClass()
 
     def setUp(self) -> None:
@@ -115,27 +149,6 @@ class AgentLiveTests(SyncTestCase):
         with contextlib.suppress(pairing.ConnectError):
             pairing.disconnect(company=self.office)
         super().tearDown()
-
-    def online_contacts(self) -> dict[str, dict[str, Any]]:
-        request = urllib.request.Request(  # noqa: S310 - our own server
-            f"{self.url}/api/v1/companies/{self.online_company}/contacts?limit=500",
-            headers={"Authorization": f"Bearer {self.api_token}", "Accept-Language": "en"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            items = json.loads(response.read())["items"]
-        return {item["id"]: item for item in items}
-
-    def online_patch(self, contact_id: str, **values: Any) -> None:
-        request = urllib.request.Request(  # noqa: S310
-            f"{self.url}/api/v1/companies/{self.online_company}/contacts/{contact_id}",
-            data=json.dumps(values).encode(),
-            method="PATCH",
-            headers={
-                "Authorization": f"Bearer {self.api_token}",
-                "Content-Type": "application/json",
-            },
-        )
-        urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
 
     def test_an_exchange_copies_office_contacts_online_and_back(self) -> None:
         contact = contact_services.contact_create(
