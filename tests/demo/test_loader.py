@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-import socket
-from io import StringIO
 from unittest import mock
 
-import pytest
-from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.urls import reverse
 
 from skrivbord.contacts import services as contact_services
@@ -15,7 +11,7 @@ from skrivbord.contacts.selectors import contact_list
 from skrivbord.core.access import company_access
 from skrivbord.core.models import Company, Membership, Role, User
 from skrivbord.demo.generator import DEMO_COMPANY, SECOND_COMPANY, generate_contacts
-from skrivbord.demo.loader import DEMO_EMAIL, DEMO_PASSWORD, demo_load
+from skrivbord.demo.loader import DEMO_EMAIL, DEMO_PASSWORD, demo_load, demo_load_online
 
 
 class DemoLoaderTests(TestCase):
@@ -117,34 +113,28 @@ class DemoLoaderTests(TestCase):
         assert contact_list(access=access).count() == 240
 
 
-class DemoCommandTests(TestCase):
-    def run_demo(self, *args: str) -> list[str]:
-        out = StringIO()
-        call_command("demo", *args, stdout=out)
-        return out.getvalue().splitlines()
+class OnlineDemoLoaderTests(TestCase):
+    def test_the_online_node_gets_the_demo_company_and_user_but_no_contacts(self) -> None:
+        summary = demo_load_online()
+        company = summary.company
+        assert (company.name, company.org_number, company.city) == (
+            "Demoföretaget AB",
+            DEMO_COMPANY.org_number,
+            "Stockholm",
+        )
+        assert summary.user.check_password(DEMO_PASSWORD)
+        assert summary.user.default_company == company
+        assert Membership.objects.get(user=summary.user).role == Role.ADMINISTRATOR
+        # The contacts arrive from the office, the master copy, by sync.
+        assert not Contact.objects.exists()
+        assert Company.objects.count() == 1
 
-    @override_settings(MODE="demo")
-    def test_no_serve_prepares_the_data_and_returns(self) -> None:
-        lines = self.run_demo("--no-serve")
-        assert lines[0].startswith("Data directory: ")
-        assert "Demoföretaget AB and Dotterbolaget Norr AB, 252 contacts" in lines[1]
-        assert Contact.objects.count() == 252
-        lines = self.run_demo("--no-serve")
-        assert lines[1].endswith("Demoföretaget AB and Dotterbolaget Norr AB, as before.")
-        assert Contact.objects.count() == 252
-
-    @override_settings(MODE="demo")
-    def test_it_refuses_a_taken_port_before_preparing_anything(self) -> None:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
-            taken.bind(("127.0.0.1", 0))
-            taken.listen()
-            port = taken.getsockname()[1]
-            with pytest.raises(CommandError, match=rf"127\.0\.0\.1:{port} is already in use\."):
-                self.run_demo("--port", str(port))
-        assert not Company.objects.exists()
-
-    def test_it_refuses_to_run_outside_demo_mode(self) -> None:
-        # A production database must never receive demo data by a mistyped command.
-        with pytest.raises(CommandError, match="start it with `skrivbord demo`"):
-            self.run_demo("--no-serve")
-        assert not Company.objects.exists()
+    def test_running_it_twice_changes_nothing(self) -> None:
+        first = demo_load_online()
+        second = demo_load_online()
+        assert (second.company, second.user) == (first.company, first.user)
+        assert (Company.objects.count(), User.objects.count(), Membership.objects.count()) == (
+            1,
+            1,
+            1,
+        )

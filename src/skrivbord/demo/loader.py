@@ -1,5 +1,9 @@
 """Writes the demo data into the database, through the same services as every other path.
 
+The office node holds the master copy (`demo_load`: both companies and their contacts); the
+online node gets only the demo company and the demo user (`demo_load_online`), and receives
+the contacts by sync.
+
 Idempotent: a second run finds the companies, the user and the contacts it made the first
 time (by organisation number and name) and only adds what is missing, so restarting the
 demo never duplicates anything.
@@ -91,6 +95,12 @@ def _contacts(user: User, company: Company, contacts: tuple[DemoContact, ...]) -
     return contacts_created, persons_created
 
 
+@dataclass(frozen=True)
+class OnlineDemoSummary:
+    company: Company
+    user: User
+
+
 @transaction.atomic
 def demo_load() -> DemoSummary:
     """Create (or complete) the demo companies, the demo user and their contacts."""
@@ -120,3 +130,16 @@ def demo_load() -> DemoSummary:
         contacts_created=created + second_created,
         persons_created=persons + second_persons,
     )
+
+
+@transaction.atomic
+def demo_load_online() -> OnlineDemoSummary:
+    """The online node's half: the demo company (same organisation number) and its user.
+
+    No contacts: they come from the office, which is the master copy, when the agent syncs.
+    """
+    user = _user()
+    company = _company(DEMO_COMPANY)
+    core_services.membership_set(user=user, company=company, role=Role.ADMINISTRATOR)
+    core_services.user_set_default_company(user=user, company_id=company.id)
+    return OnlineDemoSummary(company=company, user=user)

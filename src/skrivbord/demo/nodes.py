@@ -1,0 +1,103 @@
+"""What `skrivbord demo` does inside one node's own process (settings are per process).
+
+The demo's parent process runs each step as `skrivbord demo --node office|online --step ...`
+in that node's environment and reads the `key=value` lines the step prints (`NodeState`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from skrivbord.core.models import Company
+from skrivbord.demo.loader import DEMO_PASSWORD, demo_load, demo_load_online
+from skrivbord.sync import lease, pairing
+from skrivbord.sync.models import SyncLink
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """One node's demo company, and which company of the other node it is paired with."""
+
+    company_id: uuid.UUID
+    #: The other node's company this one is linked to, or None when not connected.
+    paired_with: uuid.UUID | None
+    #: The demo user still has the demo password on this node.
+    password_ok: bool
+    contacts_created: int = 0
+    persons_created: int = 0
+    #: Company names, for the person watching the demo start.
+    companies: str = ""
+
+    def lines(self) -> list[str]:
+        return [
+            f"company_id={self.company_id}",
+            f"paired_with={self.paired_with or ''}",
+            f"password_ok={int(self.password_ok)}",
+            f"contacts_created={self.contacts_created}",
+            f"persons_created={self.persons_created}",
+            f"companies={self.companies}",
+        ]
+
+    @classmethod
+    def parse(cls, output: str) -> NodeState:
+        values = dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+        try:
+            return cls(
+                company_id=uuid.UUID(values["company_id"]),
+                paired_with=uuid.UUID(values["paired_with"]) if values["paired_with"] else None,
+                password_ok=values["password_ok"] == "1",  # noqa: S105 (a flag, not a password)
+                contacts_created=int(values["contacts_created"]),
+                persons_created=int(values["persons_created"]),
+                companies=values["companies"],
+            )
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"Unexpected answer from a demo node: {output!r}") from error
+
+
+def office_prepare(*, online_url: str) -> NodeState:
+    """The office's demo data (the master copy), and its link kept pointing at `online_url`."""
+    summary = demo_load()
+    link = SyncLink.objects.filter(company=summary.company).first()
+    if link is not None:
+        if link.remote_url != online_url:
+            # The demo was started on another port last time; the pairing itself still holds.
+            SyncLink.objects.filter(id=link.id).update(remote_url=online_url)
+        if link.agent_id is not None:
+            # An agent of an earlier demo that was killed: no other demo runs on this data
+            # directory (the parent holds its lock), so the lease is stale; do not make the
+            # new agent wait for it to expire.
+            lease.release(link, link.agent_id)
+    return NodeState(
+        company_id=summary.company.id,
+        paired_with=link.remote_company_id if link is not None else None,
+        password_ok=summary.user.check_password(DEMO_PASSWORD),
+        contacts_created=summary.contacts_created,
+        persons_created=summary.persons_created,
+        companies=f"{summary.company.name} and {summary.second_company.name}",
+    )
+
+
+def online_prepare() -> NodeState:
+    """The online demo company and its user; the contacts come from the office by sync."""
+    summary = demo_load_online()
+    link = SyncLink.objects.filter(company=summary.company).first()
+    return NodeState(
+        company_id=summary.company.id,
+        paired_with=link.remote_company_id if link is not None else None,
+        password_ok=summary.user.check_password(DEMO_PASSWORD),
+        companies=summary.company.name,
+    )
+
+
+def unpair(*, company_id: uuid.UUID, node: str) -> None:
+    """End this node's half of a pairing whose other half is gone (a data directory deleted).
+
+    On the office this only forgets the link (its data stays); online it removes the copy of
+    the synchronised data too, which the next sync brings back.
+    """
+    company = Company.objects.get(id=company_id)
+    if node == "office":
+        pairing.connection_forget(company=company)
+    else:
+        pairing.online_disconnect(company=company)
