@@ -311,7 +311,8 @@ class Agent:
         outcome, errors = "success", []
         try:
             self.handshake(result)
-            self.push(result)
+            # A snapshot first (a new connection, or after a restore), so rows this office
+            # is about to send are not fetched back again.
             self.pull_snapshot(result)
             for _round in range(3):
                 moved = self.push(result) + self.pull(result)

@@ -273,95 +273,180 @@ def apply(
     """Merge received rows into this node, in the caller's transaction.
 
     The caller commits the matching cursor in the same transaction, so a batch is applied
-    exactly once in effect even when it arrives twice.
+    exactly once in effect even when it arrives twice. Rows are handled a model at a time,
+    parents first, with a fixed number of queries per model and batch.
     """
     side = side or local_side()
     resolve = (side == Side.ONLINE) if resolve is None else resolve
     result = ApplyResult()
     stamp(using=using, side=side)
     parked = list(SyncParked.objects.using(using).filter(company=link.company))
-    retry = [parked_row.payload for parked_row in parked]
     if parked:
         SyncParked.objects.using(using).filter(id__in=[p.id for p in parked]).delete()
+    order = {synced.label: index for index, synced in enumerate(registry.synced_models())}
     with applying(using):
-        for payload in [*rows, *retry]:
-            _apply_row(link, payload, using=using, side=side, resolve=resolve, result=result)
+        for payloads in (rows, [parked_row.payload for parked_row in parked]):
+            by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for payload in payloads:
+                entity = payload["entity"]
+                if entity not in order:
+                    raise LookupError(entity)
+                by_entity[entity].append(payload)
+            for entity in sorted(by_entity, key=order.__getitem__):
+                _apply_entity(
+                    link,
+                    entity,
+                    by_entity[entity],
+                    using=using,
+                    side=side,
+                    resolve=resolve,
+                    result=result,
+                )
     return result
 
 
-def _apply_row(
+def _apply_entity(
     link: SyncLink,
-    payload: dict[str, Any],
+    entity: str,
+    payloads: list[dict[str, Any]],
     *,
     using: str,
     side: Side,
     resolve: bool,
     result: ApplyResult,
 ) -> None:
-    entity = payload["entity"]
     synced = registry.synced_model(entity)
     if not _may_receive(synced, side):
         return
-    result.received[entity] += 1
     model = _model(entity)
     manager = model._default_manager.using(using)
-    row_id = uuid.UUID(payload["id"])
-    state = SyncRow.objects.using(using).filter(entity=entity, row_id=row_id).first()
-    current = manager.filter(id=row_id).values("id", "company_id", *synced.fields).first()
-    if current is not None and current["company_id"] != link.company_id:
-        raise PermissionError("a row of another company")
-    incoming = RowImage(
-        dict(payload.get("values") or {}),
-        versions_from_json(payload.get("versions") or {}),
-        bool(payload.get("deleted")),
-    )
-    local = None
-    if state is not None or current is not None:
-        local = RowImage(
-            {name: _encode(current[name]) for name in synced.fields} if current else {},
-            versions_from_json(state.versions if state else {}),
-            current is None,
+    ids = [uuid.UUID(payload["id"]) for payload in payloads]
+    states = {
+        state.row_id: state
+        for state in SyncRow.objects.using(using).filter(entity=entity, row_id__in=ids)
+    }
+    currents = {
+        row["id"]: row
+        for row in manager.filter(id__in=ids).values("id", "company_id", *synced.fields)
+    }
+    parents_present = _present_parents(synced, payloads, using)
+    creates: list[models.Model] = []
+    updates: dict[frozenset[str], list[models.Model]] = defaultdict(list)
+    deletes: list[uuid.UUID] = []
+    new_states: list[SyncRow] = []
+    changed_states: list[SyncRow] = []
+    resends: list[SyncChange] = []
+    conflicts: list[SyncConflict] = []
+    now = timezone.now()
+    for row_id, payload in zip(ids, payloads, strict=True):
+        result.received[entity] += 1
+        state = states.get(row_id)
+        current = currents.get(row_id)
+        if current is not None and current["company_id"] != link.company_id:
+            raise PermissionError("a row of another company")
+        incoming = RowImage(
+            dict(payload.get("values") or {}),
+            versions_from_json(payload.get("versions") or {}),
+            bool(payload.get("deleted")),
         )
-    outcome = merge(
-        local,
-        incoming,
-        local_side=side,
-        fields=synced.fields,
-        resolve=resolve,
-        policy_for=_policy_for(link, synced),
-    )
-    image = outcome.image
-    if not image.deleted and (current is None or outcome.changed):
-        missing = _missing_parent(synced, image.values, using)
-        if missing:
+        local = None
+        if state is not None or current is not None:
+            local = RowImage(
+                {name: _encode(current[name]) for name in synced.fields} if current else {},
+                versions_from_json(state.versions if state else {}),
+                current is None,
+            )
+        outcome = merge(
+            local,
+            incoming,
+            local_side=side,
+            fields=synced.fields,
+            resolve=resolve,
+            policy_for=_policy_for(link, synced),
+        )
+        image = outcome.image
+        if (
+            not image.deleted
+            and (current is None or outcome.changed)
+            and any(
+                image.values.get(column) and str(image.values[column]) not in present
+                for column, present in parents_present.items()
+            )
+        ):
             SyncParked.objects.using(using).update_or_create(
                 entity=entity,
                 row_id=row_id,
                 defaults={"company": link.company, "payload": payload},
             )
             result.parked += 1
-            return
-    if image.deleted:
-        if current is not None:
-            manager.filter(id=row_id).delete()
+            continue
+        if image.deleted:
+            if current is not None:
+                deletes.append(row_id)
+        elif current is None:
+            creates.append(model(id=row_id, company_id=link.company_id, **image.values))
+        elif outcome.changed:
+            fields = frozenset(outcome.changed)
+            updates[fields].append(
+                model(
+                    id=row_id, updated_at=now, **{name: image.values.get(name) for name in fields}
+                )
+            )
+        if (image.deleted and current is not None) or (
+            not image.deleted and (current is None or outcome.changed)
+        ):
             result.applied[entity] += 1
-    elif current is None:
-        manager.create(id=row_id, company_id=link.company_id, **image.values)
-        result.applied[entity] += 1
-    elif outcome.changed:
-        manager.filter(id=row_id).update(
-            **{name: image.values.get(name) for name in outcome.changed},
-            updated_at=timezone.now(),
-        )
-        result.applied[entity] += 1
-    if outcome.rebroadcast:
-        _rebroadcast(link, entity, row_id, image, outcome.rebroadcast, using=using, side=side)
-    state = state or SyncRow(entity=entity, row_id=row_id, company_id=link.company_id)
-    state.versions = versions_to_json(image.versions)
-    state.deleted = image.deleted
-    state.save(using=using)
-    for conflict in outcome.conflicts:
-        result.conflicts.append(_log_conflict(link, entity, row_id, conflict, using=using))
+        if outcome.rebroadcast:
+            resends.append(
+                SyncChange(
+                    company_id=link.company_id,
+                    entity=entity,
+                    row_id=row_id,
+                    op="r",
+                    fields=",".join(sorted(outcome.rebroadcast)),
+                )
+            )
+        if state is None:
+            state = SyncRow(entity=entity, row_id=row_id, company_id=link.company_id)
+            new_states.append(state)
+        else:
+            changed_states.append(state)
+        state.versions = versions_to_json(image.versions)
+        state.deleted = image.deleted
+        conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
+    if deletes:
+        manager.filter(id__in=deletes).delete()
+    manager.bulk_create(creates, batch_size=500)
+    for fields, instances in updates.items():
+        manager.bulk_update(instances, [*fields, "updated_at"], batch_size=500)
+    SyncRow.objects.using(using).bulk_create(new_states, batch_size=500)
+    SyncRow.objects.using(using).bulk_update(
+        changed_states, ["versions", "deleted"], batch_size=500
+    )
+    SyncChange.objects.using(using).bulk_create(resends, batch_size=500)
+    result.conflicts += SyncConflict.objects.using(using).bulk_create(conflicts, batch_size=500)
+
+
+def _present_parents(
+    synced: registry.SyncedModel, payloads: list[dict[str, Any]], using: str
+) -> dict[str, set[str]]:
+    """Per foreign-key column, which of the parents the payloads name exist here (one query
+    per parent model; parents of this batch were written before their children)."""
+    present: dict[str, set[str]] = {}
+    for column, parent_label in synced.parents.items():
+        wanted = {
+            str((payload.get("values") or {}).get(column))
+            for payload in payloads
+            if (payload.get("values") or {}).get(column)
+        }
+        present[column] = {
+            str(parent_id)
+            for parent_id in _model(parent_label)
+            ._default_manager.using(using)
+            .filter(id__in=wanted)
+            .values_list("id", flat=True)
+        }
+    return present
 
 
 def _may_receive(synced: registry.SyncedModel, side: Side) -> bool:
@@ -374,43 +459,11 @@ def _may_receive(synced: registry.SyncedModel, side: Side) -> bool:
     return True
 
 
-def _missing_parent(synced: registry.SyncedModel, values: dict[str, Any], using: str) -> bool:
-    for column, parent_label in synced.parents.items():
-        parent_id = values.get(column)
-        if (
-            parent_id
-            and not _model(parent_label)._default_manager.using(using).filter(id=parent_id).exists()
-        ):
-            return True
-    return False
-
-
-def _rebroadcast(
-    link: SyncLink,
-    entity: str,
-    row_id: uuid.UUID,
-    image: RowImage,
-    names: set[str],
-    *,
-    using: str,
-    side: Side,
-) -> None:
-    """Send a resolved row back to the other node: a "resend" change ("r") puts it in the
-    feed without making a new edit, so its merged versions travel unchanged."""
-    SyncChange.objects.using(using).create(
-        company_id=link.company_id,
-        entity=entity,
-        row_id=row_id,
-        op="r",
-        fields=",".join(sorted(names)),
-    )
-
-
-def _log_conflict(
-    link: SyncLink, entity: str, row_id: uuid.UUID, conflict: Conflict, *, using: str
+def _conflict_row(
+    link: SyncLink, entity: str, row_id: uuid.UUID, conflict: Conflict
 ) -> SyncConflict:
     status = SyncConflict.Status.OPEN if conflict.winner is None else SyncConflict.Status.RESOLVED
-    return SyncConflict.objects.using(using).create(
+    return SyncConflict(
         company=link.company,
         entity=entity,
         row_id=row_id,

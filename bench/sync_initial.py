@@ -1,0 +1,181 @@
+"""Initial sync benchmark: N contacts (with contact persons) office -> online over loopback HTTP.
+
+    uv run python bench/sync_initial.py [--contacts 200000]
+
+The online node is a `skrivbord serve` process with its own SQLite file; the office node and
+the agent run in this process on another SQLite file. Prints rows/s, the ratio to the floor
+measured in the same run (a raw SQLite copy of the same rows: ATTACH + INSERT ... SELECT), and
+the peak memory of the agent and of the server. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ORGNR = "556036-0793"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=20_000)
+    parser.add_argument("--persons-per-contact", type=int, default=1)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="skrivbord-bench-sync-"))
+    from tests.cli.processes import clean_env, free_port, skrivbord, wait_for_http
+
+    def run(env: dict[str, str], *argv: str) -> str:
+        done = subprocess.run(skrivbord(*argv), env=env, capture_output=True, text=True, check=True)
+        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    online_env = clean_env(
+        tmp / "online", SKRIVBORD_NODE="online", SKRIVBORD_HTTPS="0", ALLOWED_HOSTS="127.0.0.1"
+    )
+    run(online_env, "migrate", "--no-input", "-v", "0")
+    online_company = run(online_env, "company_create", "--name", "Bench AB", "--orgnr", ORGNR)
+    server = subprocess.Popen(
+        skrivbord(
+            "serve", "--port", str(port), "--no-migrate", "--no-collectstatic", "--workers", "1"
+        ),
+        env=online_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(server, url + "/login/", timeout=30)
+        os.environ.update(
+            SKRIVBORD_DATA_DIR=str(tmp / "office"),
+            SKRIVBORD_NODE="office",
+            SKRIVBORD_HTTPS="0",
+            SECRET_KEY="bench",
+            DJANGO_SETTINGS_MODULE="skrivbord.settings",
+        )
+        os.environ.pop("DATABASE_URL", None)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from skrivbord.contacts.models import Contact, ContactPerson
+        from skrivbord.core import services as core_services
+        from skrivbord.sync import pairing
+        from skrivbord.sync.agent import Agent
+        from skrivbord.sync.models import SyncLink
+
+        call_command("migrate", verbosity=0)
+        office = core_services.company_create(
+            name="Bench AB",
+            org_number=ORGNR,
+            email="a@b.se",
+            phone="08-1",
+            address="Gatan 1, 111 22 Stad",
+        )
+        rng = random.Random(1)
+        started = time.perf_counter()
+        # Seeded in bulk (captured by the triggers like any write); change capture is part of
+        # what is measured when the agent stamps and sends these rows.
+        for start in range(0, args.contacts, 5000):
+            contacts = [
+                Contact(
+                    company=office,
+                    name=f"Kund {n:07d} AB",
+                    phone=f"08-{rng.randint(1, 10**6)}",
+                    email=f"kund{n}@example.se",
+                    postal_city="Stockholm",
+                    is_customer=True,
+                )
+                for n in range(start, min(start + 5000, args.contacts))
+            ]
+            Contact.objects.bulk_create(contacts)
+            ContactPerson.objects.bulk_create(
+                ContactPerson(company=office, contact=c, first_name="Eva", last_name=f"P{i}")
+                for c in contacts
+                for i in range(args.persons_per_contact)
+            )
+        seeded = time.perf_counter() - started
+        rows = args.contacts * (1 + args.persons_per_contact)
+        token = run(online_env, "sync_token_create", "--company", online_company)
+        pairing.connect(company=office, url=url, token=token)
+        link = SyncLink.objects.select_related("company").get(company=office)
+
+        started = time.perf_counter()
+        result = Agent(link).exchange()
+        elapsed = time.perf_counter() - started
+        sent = sum(result.sent.values())
+        agent_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        server_peak_mb = _peak_rss_mb(server.pid)
+
+        # The floor: copy the same rows with SQLite itself, no Python per row.
+        floor_db = tmp / "floor.sqlite3"
+        office_db = tmp / "office" / "skrivbord.sqlite3"
+        connection = sqlite3.connect(floor_db)
+        connection.execute(f"ATTACH DATABASE '{office_db}' AS office")
+        started = time.perf_counter()
+        connection.execute("CREATE TABLE contacts AS SELECT * FROM office.contacts_contact WHERE 0")
+        connection.execute(
+            "CREATE TABLE persons AS SELECT * FROM office.contacts_contactperson WHERE 0"
+        )
+        connection.execute("INSERT INTO contacts SELECT * FROM office.contacts_contact")
+        connection.execute("INSERT INTO persons SELECT * FROM office.contacts_contactperson")
+        connection.commit()
+        floor = time.perf_counter() - started
+        connection.close()
+
+        print(
+            f"skrivbord initial sync: {args.contacts:,} contacts + "
+            f"{args.contacts * args.persons_per_contact:,} persons = {rows:,} rows "
+            f"(seeded in {seeded:.1f} s)"
+        )
+        print(
+            f"  sent {sent:,} rows in {elapsed:.1f} s = {sent / elapsed:,.0f} rows/s, "
+            f"{result.bytes_sent / 1e6:.1f} MB compressed"
+        )
+        print(
+            f"  floor (SQLite ATTACH + INSERT ... SELECT): {floor:.2f} s = "
+            f"{rows / floor:,.0f} rows/s"
+        )
+        print(f"  ratio to the floor: {elapsed / floor:.1f}x (target <= 10x)")
+        print(
+            f"  peak RSS: agent {agent_peak_mb:.0f} MB, server {server_peak_mb:.0f} MB "
+            "(target < 300 MB)"
+        )
+        assert sent == rows, f"sent {sent} of {rows}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The peak resident size of a process and its children (granian workers), Linux only."""
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        status = Path(f"/proc/{each}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = max(total, int(line.split()[1]) / 1024)
+    return total
+
+
+if __name__ == "__main__":
+    main()
+    del uuid
