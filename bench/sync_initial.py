@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,8 +129,8 @@ def main() -> None:
         connection.execute(
             "CREATE TABLE persons AS SELECT * FROM office.contacts_contactperson WHERE 0"
         )
-        connection.execute("INSERT INTO contacts SELECT * FROM office.contacts_contact")
-        connection.execute("INSERT INTO persons SELECT * FROM office.contacts_contactperson")
+        for table in ("contacts_contact", "contacts_contactperson"):
+            connection.execute(f"INSERT INTO {table} SELECT * FROM office.{table}")
         connection.commit()
         floor = time.perf_counter() - started
         connection.close()
@@ -178,4 +177,3 @@ def _peak_rss_mb(pid: int) -> float:
 
 if __name__ == "__main__":
     main()
-    del uuid
