@@ -125,12 +125,9 @@ def main() -> None:
         connection = sqlite3.connect(floor_db)
         connection.execute(f"ATTACH DATABASE '{office_db}' AS office")
         started = time.perf_counter()
-        connection.execute("CREATE TABLE contacts AS SELECT * FROM office.contacts_contact WHERE 0")
-        connection.execute(
-            "CREATE TABLE persons AS SELECT * FROM office.contacts_contactperson WHERE 0"
-        )
         for table in ("contacts_contact", "contacts_contactperson"):
-            connection.execute(f"INSERT INTO {table} SELECT * FROM office.{table}")
+            connection.execute(f"CREATE TABLE main.{table} AS SELECT * FROM office.{table} WHERE 0")
+            connection.execute(f"INSERT INTO main.{table} SELECT * FROM office.{table}")
         connection.commit()
         floor = time.perf_counter() - started
         connection.close()
