@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from skrivbord.sync.models import SyncLink
 
-LEASE_SECONDS = 30
+#: How long a silent agent keeps its claim (a killed agent's lease lapses after this).
+LEASE_SECONDS = int(getattr(settings, "SYNC_AGENT_LEASE_SECONDS", 30))
 
 
 class AgentAlreadyRunning(Exception):
