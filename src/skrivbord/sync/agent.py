@@ -375,16 +375,22 @@ class Agent:
     # --- Continuous --------------------------------------------------------------------------
 
     def run(self, *, on_error: Callable[[SyncError], None] | None = None) -> None:
-        """Until stop(): a pusher thread follows the local change log, this thread
-        long-polls the online node. Lost connections are retried with a growing pause."""
-        pusher = threading.Thread(target=self._push_loop, name="sync-push", daemon=True)
-        pusher.start()
+        """Until stop(): after a full exchange, a pusher thread follows the local change log
+        while this thread long-polls the online node. Lost connections are retried with a
+        growing pause."""
+        pusher: threading.Thread | None = None
         backoff = 1.0
         try:
             while not self.stopping.is_set():
                 try:
                     self.exchange()
                     backoff = 1.0
+                    if pusher is None:
+                        # Only now: the first exchange pushes everything itself.
+                        pusher = threading.Thread(
+                            target=self._push_loop, name="sync-push", daemon=True
+                        )
+                        pusher.start()
                     while not self.stopping.is_set():
                         result = ExchangeResult(exchange_id=uuid.uuid4())
                         if self.pull(result, wait=LONG_POLL_SECONDS):
@@ -400,7 +406,8 @@ class Agent:
                     close_old_connections()
         finally:
             self.stop()
-            pusher.join(timeout=5)
+            if pusher is not None:
+                pusher.join(timeout=5)
 
     def _push_loop(self) -> None:
         try:

@@ -8,6 +8,7 @@ urlpatterns = [
     # Online node
     path("token/", views_connection.token_create, name="token_create"),
     path("end/", views_connection.online_disconnect, name="online_disconnect"),
+    path("policy/", views_connection.policy, name="policy"),
     # Office node
     path("connect/", views_connection.connect, name="connect"),
     path("disconnect/", views_connection.disconnect, name="disconnect"),

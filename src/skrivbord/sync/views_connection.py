@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from skrivbord.core.access import CompanyAccess
 from skrivbord.core.web import company_view, render_page
 from skrivbord.sync import pairing
-from skrivbord.sync.models import SyncLink
+from skrivbord.sync.models import Policy, SyncLink
 
 TEMPLATE = "sync/connection.html"
 
@@ -68,6 +68,7 @@ def _context(access: CompanyAccess, **extra: Any) -> dict[str, Any]:
         )
     else:
         context.update(
+            policies=Policy.choices,
             credential=pairing.credential_active(company=company),
             pending_tokens=pairing.pairing_tokens_pending(company=company),
         )
@@ -81,6 +82,27 @@ def connection(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
 
 
 # --- Online node ------------------------------------------------------------------------------
+
+
+@require_POST
+@company_view(module="sync")
+def policy(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
+    """The conflict policy is decided where conflicts are resolved: on the online node."""
+    if _is_office():
+        raise Http404
+    access.require("sync", "change")
+    choice = request.POST.get("policy", "")
+    if choice not in Policy.values:
+        messages.error(request, _("Choose one of the conflict rules."))
+    else:
+        updated = SyncLink.objects.filter(company=access.company).update(policy=choice)
+        if updated:
+            messages.success(
+                request,
+                _("Conflicts are now decided by the rule: %(rule)s.")
+                % {"rule": Policy(choice).label},
+            )
+    return redirect("sync_connection:index", company_id=access.company.id)
 
 
 @require_POST
