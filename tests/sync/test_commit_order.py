@@ -22,9 +22,14 @@ ROWS_PER_WRITER = 40
 
 class CommitOrderTests(TransactionTestCase):
     def test_a_polling_reader_misses_no_row_with_concurrent_writers(self) -> None:
+        # The trap is PostgreSQL's (many writers at once); SQLite has one writer at a time,
+        # so fewer threads there keep lock waits well inside busy_timeout on a loaded machine.
+        writers_count = WRITERS if connection.vendor == "postgresql" else 4
         company = core_services.company_create(name="Feed AB")
         rng = random.Random(7)
-        delays = [[rng.random() * 0.004 for _ in range(ROWS_PER_WRITER)] for _ in range(WRITERS)]
+        delays = [
+            [rng.random() * 0.004 for _ in range(ROWS_PER_WRITER)] for _ in range(writers_count)
+        ]
         done = threading.Event()
         errors: list[BaseException] = []
 
@@ -69,7 +74,7 @@ class CommitOrderTests(TransactionTestCase):
 
         reader = threading.Thread(target=read)
         reader.start()
-        writers = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
+        writers = [threading.Thread(target=write, args=(n,)) for n in range(writers_count)]
         for thread in writers:
             thread.start()
         for thread in writers:
@@ -78,6 +83,6 @@ class CommitOrderTests(TransactionTestCase):
         reader.join()
         self.assertEqual(errors, [])
         committed = set(SyncChange.objects.values_list("id", flat=True))
-        self.assertEqual(len(committed), WRITERS * ROWS_PER_WRITER)
+        self.assertEqual(len(committed), writers_count * ROWS_PER_WRITER)
         self.assertEqual(len(seen), len(set(seen)), "a change was read twice")
         self.assertEqual(set(seen), committed, f"{len(committed - set(seen))} changes skipped")

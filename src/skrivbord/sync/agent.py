@@ -31,7 +31,7 @@ from skrivbord.sync.protocol import SCHEMA_VERSION, SKEW_WARN_SECONDS, decode, e
 
 log = logging.getLogger("skrivbord.sync")
 
-BATCH_ROWS = 500
+BATCH_ROWS = 2000
 # Short enough that stopping the agent never waits long for the open request.
 LONG_POLL_SECONDS = 5
 LOCAL_POLL_SECONDS = 0.1

@@ -151,8 +151,8 @@ def _sync_rows(
 def _save_sync_rows(rows: Iterable[SyncRow], using: str) -> None:
     new = [row for row in rows if row.pk is None]
     old = [row for row in rows if row.pk is not None]
-    SyncRow.objects.using(using).bulk_create(new, batch_size=500)
-    SyncRow.objects.using(using).bulk_update(old, ["versions", "deleted"], batch_size=500)
+    SyncRow.objects.using(using).bulk_create(new, batch_size=1000)
+    SyncRow.objects.using(using).bulk_update(old, ["versions", "deleted"], batch_size=1000)
 
 
 # --- Collecting a batch to send ---------------------------------------------------------------
@@ -416,15 +416,15 @@ def _apply_entity(
         conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
     if deletes:
         manager.filter(id__in=deletes).delete()
-    manager.bulk_create(creates, batch_size=500)
+    manager.bulk_create(creates, batch_size=1000)
     for fields, instances in updates.items():
-        manager.bulk_update(instances, [*fields, "updated_at"], batch_size=500)
-    SyncRow.objects.using(using).bulk_create(new_states, batch_size=500)
+        manager.bulk_update(instances, [*fields, "updated_at"], batch_size=1000)
+    SyncRow.objects.using(using).bulk_create(new_states, batch_size=1000)
     SyncRow.objects.using(using).bulk_update(
         changed_states, ["versions", "deleted"], batch_size=500
     )
-    SyncChange.objects.using(using).bulk_create(resends, batch_size=500)
-    result.conflicts += SyncConflict.objects.using(using).bulk_create(conflicts, batch_size=500)
+    SyncChange.objects.using(using).bulk_create(resends, batch_size=1000)
+    result.conflicts += SyncConflict.objects.using(using).bulk_create(conflicts, batch_size=1000)
 
 
 def _present_parents(
