@@ -86,3 +86,48 @@ class CaptureTests(SyncTestCase):
         seqs = list(SyncChange.objects.order_by("id").values_list("seq", flat=True))
         self.assertEqual(seqs, sorted(seqs))
         self.assertEqual(len(set(seqs)), 3)
+
+    def test_it_captures_writes_through_the_web_ui_the_api_and_the_admin(self) -> None:
+        from skrivbord.core import services as core_services
+
+        self.login(self.alice)
+        self.client.post(
+            f"/c/{self.acme.id}/contacts/new/",
+            {
+                "kind": "organisation",
+                "name": "Från webben AB",
+                "postal_country": "SE",
+                "visiting_country": "SE",
+            },
+        )
+        _token, secret = core_services.token_create(user=self.alice, name="t")
+        self.client.post(
+            f"/api/v1/companies/{self.acme.id}/contacts",
+            {"name": "Från API:t AB"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        staff = core_services.user_create(
+            email="staff@skrivbord.se", password="x", check_password=False
+        )
+        staff.is_staff = staff.is_superuser = True
+        staff.save()
+        self.client.force_login(staff)
+        self.client.post(
+            "/admin/contacts/contact/add/",
+            {
+                "company": str(self.acme.id),
+                "kind": "organisation",
+                "name": "Från admin AB",
+                "postal_country": "SE",
+                "visiting_country": "SE",
+                "persons-TOTAL_FORMS": "0",
+                "persons-INITIAL_FORMS": "0",
+            },
+        )
+        names = set(Contact.objects.values_list("name", flat=True))
+        self.assertEqual(names, {"Från webben AB", "Från API:t AB", "Från admin AB"})
+        captured = set(
+            SyncChange.objects.filter(op="u", fields="*").values_list("row_id", flat=True)
+        )
+        self.assertEqual(captured, set(Contact.objects.values_list("id", flat=True)))
