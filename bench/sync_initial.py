@@ -11,20 +11,14 @@ the peak memory of the agent and of the server. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-ORGNR = "556036-0793"
+from two_nodes import office_node, online_node
 
 
 def main() -> None:
@@ -34,56 +28,13 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="skrivbord-bench-sync-"))
-    from tests.cli.processes import clean_env, free_port, skrivbord, wait_for_http
-
-    def run(env: dict[str, str], *argv: str) -> str:
-        done = subprocess.run(skrivbord(*argv), env=env, capture_output=True, text=True, check=True)
-        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    online_env = clean_env(
-        tmp / "online", SKRIVBORD_NODE="online", SKRIVBORD_HTTPS="0", ALLOWED_HOSTS="127.0.0.1"
-    )
-    run(online_env, "migrate", "--no-input", "-v", "0")
-    online_company = run(online_env, "company_create", "--name", "Bench AB", "--orgnr", ORGNR)
-    server = subprocess.Popen(
-        skrivbord(
-            "serve", "--port", str(port), "--no-migrate", "--no-collectstatic", "--workers", "1"
-        ),
-        env=online_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_http(server, url + "/login/", timeout=30)
-        os.environ.update(
-            SKRIVBORD_DATA_DIR=str(tmp / "office"),
-            SKRIVBORD_NODE="office",
-            SKRIVBORD_HTTPS="0",
-            SECRET_KEY="bench",
-            DJANGO_SETTINGS_MODULE="skrivbord.settings",
-        )
-        os.environ.pop("DATABASE_URL", None)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+    with online_node(tmp) as online:
+        office = office_node(tmp)
         from skrivbord.contacts.models import Contact, ContactPerson
-        from skrivbord.core import services as core_services
         from skrivbord.sync import pairing
         from skrivbord.sync.agent import Agent
         from skrivbord.sync.models import SyncLink
 
-        call_command("migrate", verbosity=0)
-        office = core_services.company_create(
-            name="Bench AB",
-            org_number=ORGNR,
-            email="a@b.se",
-            phone="08-1",
-            address="Gatan 1, 111 22 Stad",
-        )
         rng = random.Random(1)
         started = time.perf_counter()
         # Seeded in bulk (captured by the triggers like any write); change capture is part of
@@ -108,8 +59,7 @@ def main() -> None:
             )
         seeded = time.perf_counter() - started
         rows = args.contacts * (1 + args.persons_per_contact)
-        token = run(online_env, "sync_token_create", "--company", online_company)
-        pairing.connect(company=office, url=url, token=token)
+        pairing.connect(company=office, url=online.url, token=online.pairing_token())
         link = SyncLink.objects.select_related("company").get(company=office)
 
         started = time.perf_counter()
@@ -117,7 +67,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         sent = sum(result.sent.values())
         agent_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        server_peak_mb = _peak_rss_mb(server.pid)
+        server_peak_mb = _peak_rss_mb(online.process.pid)
 
         # The floor: copy the same rows with SQLite itself, no Python per row.
         floor_db = tmp / "floor.sqlite3"
@@ -151,9 +101,6 @@ def main() -> None:
             "(target < 300 MB)"
         )
         assert sent == rows, f"sent {sent} of {rows}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _peak_rss_mb(pid: int) -> float:

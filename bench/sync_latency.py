@@ -13,19 +13,14 @@ baseline of the poll itself (the time to notice a value that is already there).
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-ORGNR = "556036-0793"
+from two_nodes import office_node, online_node
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -40,68 +35,21 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=200, help="edits in one burst")
     args = parser.parse_args()
 
-    from tests.cli.processes import clean_env, free_port, skrivbord, wait_for_http
-
     tmp = Path(tempfile.mkdtemp(prefix="skrivbord-bench-latency-"))
-
-    def run(env: dict[str, str], *argv: str) -> str:
-        out = subprocess.run(
-            skrivbord(*argv), env=env, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        return out.splitlines()[-1] if out else ""
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    online_env = clean_env(
-        tmp / "online", SKRIVBORD_NODE="online", SKRIVBORD_HTTPS="0", ALLOWED_HOSTS="127.0.0.1"
-    )
-    run(online_env, "migrate", "--no-input", "-v", "0")
-    online_company = run(online_env, "company_create", "--name", "Bench AB", "--orgnr", ORGNR)
-    server = subprocess.Popen(
-        skrivbord("serve", "--port", str(port), "--no-migrate", "--no-collectstatic"),
-        env=online_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     agent = None
-    try:
-        wait_for_http(server, url + "/login/", timeout=30)
-        os.environ.update(
-            SKRIVBORD_DATA_DIR=str(tmp / "office"),
-            SKRIVBORD_NODE="office",
-            SKRIVBORD_HTTPS="0",
-            SECRET_KEY="bench",
-            DJANGO_SETTINGS_MODULE="skrivbord.settings",
-        )
-        os.environ.pop("DATABASE_URL", None)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with online_node(tmp, workers=2) as online:
+        office = office_node(tmp)
         from django.db import connection
 
         from skrivbord.contacts.models import Contact
-        from skrivbord.core import services as core_services
         from skrivbord.sync import pairing
         from skrivbord.sync.agent import Agent
         from skrivbord.sync.models import SyncLink
 
-        call_command("migrate", verbosity=0)
-        office = core_services.company_create(
-            name="Bench AB",
-            org_number=ORGNR,
-            email="a@b.se",
-            phone="08-1",
-            address="Gatan 1, 111 22 Stad",
-        )
         contacts = Contact.objects.bulk_create(
             Contact(company=office, name=f"K{n}") for n in range(max(args.burst, 10))
         )
-        pairing.connect(
-            company=office,
-            url=url,
-            token=run(online_env, "sync_token_create", "--company", online_company),
-        )
+        pairing.connect(company=office, url=online.url, token=online.pairing_token())
         agent = Agent(SyncLink.objects.select_related("company").get(company=office))
 
         def run_agent() -> None:
@@ -111,9 +59,7 @@ def main() -> None:
                 connection.close()
 
         threading.Thread(target=run_agent, daemon=True).start()
-        online_db = sqlite3.connect(
-            tmp / "online" / "skrivbord.sqlite3", timeout=10, isolation_level=None
-        )
+        online_db = sqlite3.connect(online.database, timeout=10, isolation_level=None)
 
         def online_value(contact_id: str) -> str | None:
             row = online_db.execute(
@@ -177,11 +123,7 @@ def main() -> None:
         print(line("online -> office", to_office))
         print(line(f"burst of {args.burst}, until each arrived", burst))
         print("  targets: p50 <= 500 ms, p99 <= 2 s while paced; burst p99 < 2 s")
-    finally:
-        if agent is not None:
-            agent.stop()
-        server.terminate()
-        server.wait(timeout=20)
+        agent.stop()
 
 
 if __name__ == "__main__":
