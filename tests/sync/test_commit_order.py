@@ -59,7 +59,7 @@ class CommitOrderTests(TransactionTestCase):
                 while True:
                     finished = done.is_set()
                     rows = list(
-                        SyncChange.objects.filter(seq__gt=cursor)
+                        SyncChange.objects.filter(company_id=company.id, seq__gt=cursor)
                         .order_by("seq")
                         .values_list("id", "seq")
                     )
@@ -82,7 +82,9 @@ class CommitOrderTests(TransactionTestCase):
         done.set()
         reader.join()
         self.assertEqual(errors, [])
-        committed = set(SyncChange.objects.values_list("id", flat=True))
+        committed = set(
+            SyncChange.objects.filter(company_id=company.id).values_list("id", flat=True)
+        )
         self.assertEqual(len(committed), writers_count * ROWS_PER_WRITER)
         self.assertEqual(len(seen), len(set(seen)), "a change was read twice")
         self.assertEqual(set(seen), committed, f"{len(committed - set(seen))} changes skipped")
