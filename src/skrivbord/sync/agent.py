@@ -394,7 +394,7 @@ class Agent:
                     while not self.stopping.is_set():
                         result = ExchangeResult(exchange_id=uuid.uuid4())
                         if self.pull(result, wait=LONG_POLL_SECONDS):
-                            log.info("Received %s", dict(result.received))
+                            log.debug("Received %s", dict(result.received))
                 except SyncError as error:
                     if on_error:
                         on_error(error)
