@@ -174,6 +174,18 @@ class AgentLiveTests(OnlineNode, SyncTestCase):
         assert session is not None
         self.assertEqual(session.outcome, "success")
         self.assertGreater(session.bytes_sent, 0)
+        # The online node keeps the same history from its side: what it received and applied.
+        online_history = subprocess.run(  # noqa: S603
+            skrivbord("sync_history", "--company", self.online_company, "--format", "json"),
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        first = json.loads(online_history)[-1]
+        self.assertEqual(first["outcome"], "success")
+        self.assertEqual(first["counts"]["contacts.contact"]["received"], 1)
+        self.assertEqual(first["counts"]["contacts.contact"]["applied"], 1)
 
     def test_the_sync_command_runs_once_and_refuses_a_second_agent(self) -> None:
         contact_services.contact_create(access=self.office_access, name="Via kommandot AB")

@@ -51,6 +51,8 @@ class ExchangeResult:
     sent: Counter[str] = field(default_factory=Counter)
     received: Counter[str] = field(default_factory=Counter)
     applied: Counter[str] = field(default_factory=Counter)
+    #: What the online node applied of what this agent sent (from its answers).
+    applied_online: Counter[str] = field(default_factory=Counter)
     conflicts: int = 0
     bytes_sent: int = 0
     bytes_received: int = 0
@@ -230,6 +232,7 @@ class Agent:
             )
             SyncLink.objects.filter(id=link.id).update(push_cursor=batch.upto)
             result.sent.update(batch.counts)
+            result.applied_online.update(answer.get("applied") or {})
             result.conflicts += int(answer.get("conflicts") or 0)
             sent += len(batch.rows)
             self.progress("push", sent, sent + pending)
@@ -337,6 +340,11 @@ class Agent:
             }
             for entity in set(result.sent) | set(result.received)
         }
+        # The online node records the same exchange from its side, with what it applied.
+        remote_counts = {
+            entity: {**values, "applied_online": result.applied_online.get(entity, 0)}
+            for entity, values in counts.items()
+        }
         history.session_end(
             session,
             outcome=outcome,
@@ -361,7 +369,7 @@ class Agent:
                     "started_at": started.isoformat(),
                     "ended_at": timezone.now().isoformat(),
                     "outcome": outcome,
-                    "counts": counts,
+                    "counts": remote_counts,
                     "bytes_sent": result.bytes_sent,
                     "bytes_received": result.bytes_received,
                     "conflicts": result.conflicts,
