@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from skrivbord.sync import engine, history
@@ -403,13 +403,16 @@ class Agent:
                         result = ExchangeResult(exchange_id=uuid.uuid4())
                         if self.pull(result, wait=LONG_POLL_SECONDS):
                             log.debug("Received %s", dict(result.received))
-                except SyncError as error:
+                except (SyncError, DatabaseError) as error:
+                    # A database hiccup (a lock held too long, a dropped connection) is worth
+                    # a retry like a network one; only a permanent sync error stops the agent.
+                    problem = error if isinstance(error, SyncError) else SyncError(str(error))
                     if on_error:
-                        on_error(error)
-                    if error.permanent:
+                        on_error(problem)
+                    if problem.permanent:
                         raise
                     self.stopping.wait(backoff)
-                    backoff = min(backoff * 2, 60)
+                    backoff = min(backoff * 2, 30)
                 finally:
                     close_old_connections()
         finally:
@@ -426,7 +429,7 @@ class Agent:
                 ).exists():
                     try:
                         self.push(ExchangeResult(exchange_id=uuid.uuid4()))
-                    except SyncError as error:
+                    except (SyncError, DatabaseError) as error:
                         log.warning("Push failed, retrying: %s", error)
                         self.stopping.wait(2)
                 self.stopping.wait(LOCAL_POLL_SECONDS)
