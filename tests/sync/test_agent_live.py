@@ -187,6 +187,21 @@ class AgentLiveTests(OnlineNode, SyncTestCase):
         self.assertEqual(first["counts"]["contacts.contact"]["received"], 1)
         self.assertEqual(first["counts"]["contacts.contact"]["applied"], 1)
 
+    def test_a_reconnected_company_syncs_again_without_duplicates(self) -> None:
+        for n in range(3):
+            contact_services.contact_create(access=self.office_access, name=f"Kund {n}")
+        Agent(self.link).exchange()
+        self.assertEqual(len(self.online_contacts()), 3)
+        pairing.disconnect(company=self.office)
+        self.assertEqual(self.online_contacts(), {})  # the online copy is removed
+        token = run(self.env, "sync_token_create", "--company", self.online_company)
+        pairing.connect(company=self.office, url=self.url, token=token)
+        self.link = SyncLink.objects.get(company=self.office)
+        Agent(self.link).exchange()
+        Agent(self.link).exchange()
+        names = sorted(c["name"] for c in self.online_contacts().values())
+        self.assertEqual(names, ["Kund 0", "Kund 1", "Kund 2"])
+
     def test_the_sync_command_runs_once_and_refuses_a_second_agent(self) -> None:
         contact_services.contact_create(access=self.office_access, name="Via kommandot AB")
         out = StringIO()
