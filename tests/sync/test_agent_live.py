@@ -182,7 +182,11 @@ class AgentLiveTests(OnlineNode, SyncTestCase):
             text=True,
             check=True,
         ).stdout
-        first = json.loads(online_history)[-1]
+        first = next(
+            entry
+            for entry in json.loads(online_history)
+            if entry["exchange_id"] == str(result.exchange_id)
+        )
         self.assertEqual(first["outcome"], "success")
         self.assertEqual(first["counts"]["contacts.contact"]["received"], 1)
         self.assertEqual(first["counts"]["contacts.contact"]["applied"], 1)
