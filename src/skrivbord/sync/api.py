@@ -118,7 +118,8 @@ def handshake(request: HttpRequest) -> HttpResponse:
             "online_epoch": str(current.epoch),
             "generation": link.generation,
             "push_cursor": link.push_cursor,
-            "max_office_version": _max_office_version(link),
+            # Only a restored office needs it, and it reads every row's versions.
+            "max_office_version": _max_office_version(link) if restored else 0,
             "clock_skew_seconds": skew,
             "clock_warning": abs(skew) > SKEW_WARN_SECONDS,
             "push_refused": abs(skew) > SKEW_REFUSE_SECONDS,

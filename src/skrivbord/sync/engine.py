@@ -57,10 +57,6 @@ def node(using: str = "default") -> SyncNode:
     return current
 
 
-def _now_ms() -> int:
-    return int(timezone.now().timestamp() * 1000)
-
-
 def _model(label: str) -> type[models.Model]:
     return apps.get_model(label)
 
@@ -174,6 +170,34 @@ def _encode(value: Any) -> Any:
     return value
 
 
+def _payloads(
+    synced: registry.SyncedModel, states: list[SyncRow], using: str
+) -> list[dict[str, Any]]:
+    """Rows as sent: their current values (none once deleted) and every field's version."""
+    values = {
+        row["id"]: row
+        for row in _model(synced.label)
+        ._default_manager.using(using)
+        .filter(id__in=[state.row_id for state in states])
+        .values("id", *synced.fields)
+    }
+    payloads = []
+    for state in states:
+        current = values.get(state.row_id)
+        payloads.append(
+            {
+                "entity": synced.label,
+                "id": str(state.row_id),
+                "deleted": current is None,
+                "values": {}
+                if current is None
+                else {name: _encode(current[name]) for name in synced.fields},
+                "versions": state.versions,
+            }
+        )
+    return payloads
+
+
 def collect(*, company: Company, after: int, limit: int = 500, using: str = "default") -> Batch:
     """The rows changed locally in this company after seq `after`, at most about `limit`.
 
@@ -206,30 +230,10 @@ def collect(*, company: Company, after: int, limit: int = 500, using: str = "def
             row.row_id: row
             for row in SyncRow.objects.using(using).filter(entity=entity, row_id__in=ids)
         }
-        values = {
-            row["id"]: row
-            for row in _model(entity)
-            ._default_manager.using(using)
-            .filter(id__in=ids)
-            .values("id", *synced.fields)
-        }
-        for row_id in ids:
-            state = states.get(row_id)
-            if state is None:
-                continue  # not stamped yet; the next batch carries it
-            current = values.get(row_id)
-            batch.rows.append(
-                {
-                    "entity": entity,
-                    "id": str(row_id),
-                    "deleted": current is None,
-                    "values": {}
-                    if current is None
-                    else {name: _encode(current[name]) for name in synced.fields},
-                    "versions": state.versions,
-                }
-            )
-            batch.counts[entity] += 1
+        # A change not stamped yet has no state: the next batch carries it.
+        stamped = [states[row_id] for row_id in ids if row_id in states]
+        batch.rows += _payloads(synced, stamped, using)
+        batch.counts[entity] += len(stamped)
     return batch
 
 
@@ -521,27 +525,7 @@ def snapshot_page(
         states = SyncRow.objects.using(using).filter(company_id=company.id, entity=label)
         if label == entity and after:
             states = states.filter(row_id__gt=uuid.UUID(after))
-        page = list(states.order_by("row_id")[: limit - len(rows)])
-        values = {
-            row["id"]: row
-            for row in _model(label)
-            ._default_manager.using(using)
-            .filter(id__in=[state.row_id for state in page])
-            .values("id", *synced.fields)
-        }
-        for state in page:
-            current = values.get(state.row_id)
-            rows.append(
-                {
-                    "entity": label,
-                    "id": str(state.row_id),
-                    "deleted": current is None,
-                    "values": {}
-                    if current is None
-                    else {name: _encode(current[name]) for name in synced.fields},
-                    "versions": state.versions,
-                }
-            )
+        rows += _payloads(synced, list(states.order_by("row_id")[: limit - len(rows)]), using)
         if len(rows) >= limit:
             last = rows[-1]
             return Snapshot(rows, f"{last['entity']}|{last['id']}", watermark)

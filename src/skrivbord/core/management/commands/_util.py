@@ -1,11 +1,30 @@
-"""Shared by the management commands: turning service errors into command-line errors."""
+"""Shared by the management commands: finding the company an option names, and turning
+service errors into command-line errors."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
+
+from skrivbord.core.models import Company
+
+
+def company_from_option(value: str) -> Company:
+    """The company whose id was given on the command line, or a CommandError saying how to
+    find the id."""
+    try:
+        company = Company.objects.filter(id=uuid.UUID(value.strip())).first()
+    except ValueError:
+        company = None
+    if company is None:
+        raise CommandError(
+            f"There is no company with the id {value}. "
+            "`skrivbord company_create` prints the id of a new company."
+        )
+    return company
 
 
 def command_error(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from skrivbord.core import services
-from skrivbord.core.management.commands._util import command_error
+from skrivbord.core.management.commands._util import command_error, company_from_option
 from skrivbord.core.models import Company, Language, Membership, Role, User
 
 OPTIONS = {
@@ -63,7 +62,7 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
-        company = self._company(options["company"])
+        company = company_from_option(options["company"])
         email = options["email"].strip()
         existing = User.objects.filter(email__iexact=email).first()
         if existing is not None:
@@ -85,18 +84,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created user {user.email}, {Role(options['role']).label.lower()} of {company.name}."
         )
-
-    def _company(self, value: str) -> Company:
-        try:
-            company = Company.objects.filter(id=uuid.UUID(value.strip())).first()
-        except ValueError:
-            company = None
-        if company is None:
-            raise CommandError(
-                f"There is no company with the id {value}. "
-                "`skrivbord company_create` prints the id of a new company."
-            )
-        return company
 
     def _add_membership(self, user: User, company: Company, options: dict[str, Any]) -> None:
         given = [

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
+from skrivbord.core.management.commands._util import company_from_option
 from skrivbord.sync import pairing
-from skrivbord.sync.management.commands.sync_token_create import company_from_option
 
 
 class Command(BaseCommand):

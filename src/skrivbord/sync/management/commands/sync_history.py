@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from skrivbord.core.management.commands._util import company_from_option
 from skrivbord.core.models import Company
 from skrivbord.sync import history
 from skrivbord.sync.models import SyncSession
@@ -94,7 +94,7 @@ class Command(BaseCommand):
 
     @no_translations
     def handle(self, *args: Any, **options: Any) -> None:
-        company = self._company(options["company"])
+        company = company_from_option(options["company"])
         if options["limit"] < 0:
             raise CommandError("--limit must be 0 (all) or more.")
         sessions = history.company_session_list(
@@ -110,15 +110,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([session_json(row) for row in rows], indent=2))
             return
         self._table(company, rows)
-
-    def _company(self, value: str) -> Company:
-        try:
-            company = Company.objects.filter(id=uuid.UUID(value.strip())).first()
-        except ValueError:
-            company = None
-        if company is None:
-            raise CommandError(f"There is no company with the id {value}.")
-        return company
 
     def _table(self, company: Company, rows: list[history.SessionRow]) -> None:
         if not rows:

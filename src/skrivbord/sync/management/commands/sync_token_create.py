@@ -5,28 +5,14 @@ Prints the token as the last line. It works once and expires (24 hours by defaul
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
-from skrivbord.core.models import Company
+from skrivbord.core.management.commands._util import company_from_option
 from skrivbord.sync import pairing
-
-
-def company_from_option(value: str) -> Company:
-    try:
-        company = Company.objects.filter(id=uuid.UUID(value.strip())).first()
-    except ValueError:
-        company = None
-    if company is None:
-        raise CommandError(
-            f"There is no company with the id {value}. "
-            "`skrivbord company_create` prints the id of a new company."
-        )
-    return company
 
 
 class Command(BaseCommand):
