@@ -32,6 +32,9 @@ class SyncChange(models.Model):
     #: Comma-separated changed columns; "*" for an insert.
     fields = models.TextField(blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
+    #: Who made the write (a user's e-mail, "api:<token prefix>", "cli"), as the capture
+    #: trigger found it on the connection; "" when unknown.
+    actor = models.CharField(max_length=254, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["company_id", "seq"], name="sync_change_company_seq")]
@@ -136,6 +139,13 @@ class SyncLink(models.Model):
     #: Office node: the running agent's lease (one agent per company at a time).
     agent_id = models.UUIDField(null=True, blank=True)
     agent_heartbeat = models.DateTimeField(null=True, blank=True)
+    #: Progress of a long transfer (the first sync): phase ("push", "snapshot", "pull" or ""
+    #: when none runs), rows done and rows in all, and when it was last reported. Kept on
+    #: both nodes, so both Status pages can show it.
+    progress_phase = models.CharField(max_length=20, blank=True)
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.company_id} <-> {self.remote_company_id}"
@@ -157,6 +167,9 @@ class SyncConflict(models.Model):
     online_value = models.JSONField(null=True)
     office_changed_at = models.DateTimeField(null=True)
     online_changed_at = models.DateTimeField(null=True)
+    #: Who made each side's edit, where known (see SyncChange.actor).
+    office_by = models.CharField(max_length=254, blank=True, default="")
+    online_by = models.CharField(max_length=254, blank=True, default="")
     policy = models.CharField(max_length=20, choices=Policy.choices)
     winner = models.CharField(max_length=10, blank=True)  # "office" / "online" / ""
     status = models.CharField(max_length=10, choices=Status.choices)
