@@ -130,6 +130,17 @@ class EngineTests(SyncTestCase):
         engine.apply(link=self.nodes.online_link, rows=parents, using=ONLINE, side=Side.ONLINE)
         self.assertTrue(self.nodes.persons(ONLINE).filter(id=person.id).exists())
 
+    def test_a_batch_stops_at_the_last_stamped_change(self) -> None:
+        # Another connection may commit between the agent's stamp and its collect: that edit
+        # has no new version yet, and the batch must not move the cursor past it.
+        self.nodes.create_contact(OFFICE, name="Stamped")
+        engine.stamp(using=OFFICE, side=Side.OFFICE)
+        stamped_upto = engine.node(OFFICE).stamp_cursor
+        self.nodes.create_contact(OFFICE, name="Not stamped yet")
+        batch = engine.collect(company=self.nodes.office_company, after=0, using=OFFICE)
+        self.assertEqual(batch.upto, stamped_upto)
+        self.assertEqual([row["values"]["name"] for row in batch.rows], ["Stamped"])
+
     def test_it_resumes_from_the_cursor_in_small_batches(self) -> None:
         for n in range(25):
             self.nodes.create_contact(OFFICE, name=f"K{n:02}")

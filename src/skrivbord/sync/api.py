@@ -28,7 +28,7 @@ from skrivbord.sync import engine, history
 from skrivbord.sync.api_pairing import router as pairing_router
 from skrivbord.sync.auth import SYNC_CREDENTIAL
 from skrivbord.sync.merge import Side
-from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink
+from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink, SyncRow
 from skrivbord.sync.protocol import (
     SCHEMA_VERSION,
     SKEW_REFUSE_SECONDS,
@@ -140,7 +140,7 @@ def _max_office_version(link: SyncLink) -> int:
     so its new edits are never mistaken for ones already known."""
     highest = 0
     for row in (
-        engine.SyncRow.objects.filter(company_id=link.company_id)
+        SyncRow.objects.filter(company_id=link.company_id)
         .values_list("versions", flat=True)
         .iterator(chunk_size=2000)
     ):

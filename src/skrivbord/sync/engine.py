@@ -5,31 +5,35 @@ and tests that hold both in one process. The protocol (api.py) and the agent (ag
 these functions; domain apps are reached only through the registry and the app registry.
 """
 
+# The engine's SQL is built from constant fragments and placeholders, never from input.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from skrivbord.core import registry
 from skrivbord.core.models import Company
 from skrivbord.sync import hlc
 from skrivbord.sync.merge import (
+    ALL,
     DELETED,
     Conflict,
     Policy,
     RowImage,
     Side,
-    Version,
     merge,
     versions_from_json,
     versions_to_json,
@@ -41,7 +45,6 @@ from skrivbord.sync.models import (
     SyncLink,
     SyncNode,
     SyncParked,
-    SyncRow,
 )
 
 SCHEMA_VERSION = 1
@@ -65,6 +68,143 @@ def _all_fields(synced: registry.SyncedModel) -> tuple[str, ...]:
     return (*synced.fields, DELETED)
 
 
+# --- Row version state, read and written with plain SQL --------------------------------------
+#
+# The engine touches one SyncRow per synchronised row and edit; through model instances that
+# cost more than the data itself on a first sync. Rows are keyed by the database's own form
+# of a UUID (32 hex characters on SQLite, uuid on PostgreSQL), as the capture triggers wrote it.
+
+
+class _State:
+    """One SyncRow as the engine handles it: versions as decoded JSON lists."""
+
+    __slots__ = ("company_id", "deleted", "entity", "pk", "row_id", "versions")
+
+    def __init__(
+        self,
+        pk: int | None,
+        entity: str,
+        row_id: Any,
+        company_id: Any,
+        versions: dict[str, list[Any]],
+        deleted: bool,
+    ) -> None:
+        self.pk = pk
+        self.entity = entity
+        self.row_id = row_id
+        self.company_id = company_id
+        self.versions = versions
+        self.deleted = deleted
+
+
+def _to_db_uuid(using: str) -> Callable[[uuid.UUID], Any]:
+    if connections[using].vendor == "sqlite":
+        return lambda value: value.hex
+    return lambda value: value
+
+
+def _from_db_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _load_states(using: str, entity: str, row_ids: Iterable[Any]) -> dict[Any, _State]:
+    found: dict[Any, _State] = {}
+    with connections[using].cursor() as cursor:
+        for chunk in _chunks(list(row_ids)):
+            cursor.execute(
+                "SELECT id, row_id, company_id, versions, deleted FROM sync_syncrow "
+                f"WHERE entity = %s AND row_id IN ({', '.join(['%s'] * len(chunk))})",
+                [entity, *chunk],
+            )
+            for pk, row_id, company_id, versions, deleted in cursor.fetchall():
+                found[row_id] = _State(
+                    pk, entity, row_id, company_id, _json(versions), bool(deleted)
+                )
+    return found
+
+
+def _save_states(using: str, states: Iterable[_State]) -> None:
+    connection = connections[using]
+    as_json = "%s" if connection.vendor == "sqlite" else "CAST(%s AS jsonb)"
+    new, old = [], []
+    for state in states:
+        if state.pk is None:
+            new.append(
+                (state.entity, state.row_id, state.company_id, _dump(state.versions), state.deleted)
+            )
+        else:
+            old.append((_dump(state.versions), state.deleted, state.pk))
+    with connection.cursor() as cursor:
+        if new:
+            cursor.executemany(
+                "INSERT INTO sync_syncrow (entity, row_id, company_id, versions, deleted) "
+                f"VALUES (%s, %s, %s, {as_json}, %s)",
+                new,
+            )
+        if old:
+            cursor.executemany(
+                f"UPDATE sync_syncrow SET versions = {as_json}, deleted = %s WHERE id = %s", old
+            )
+
+
+def _milliseconds(value: Any) -> int:
+    if isinstance(value, str):  # SQLite: text in UTC
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return int(value.timestamp() * 1000)
+
+
+def _bump(
+    versions: dict[str, list[Any]], names: Iterable[str], change_id: int, clock: int, side: Side
+) -> None:
+    """Give the named fields this node's new version `change_id`, keeping what each knew of
+    the other node's edits."""
+    mine = 0 if side == Side.OFFICE else 1
+    for name in names:
+        before = versions.get(name) or versions.get(ALL) or [0, 0, 0]
+        after = [before[0], before[1], clock]
+        after[mine] = change_id
+        versions[name] = after
+
+
+def _bump_all(
+    versions: dict[str, list[Any]],
+    synced: registry.SyncedModel,
+    change_id: int,
+    clock: int,
+    side: Side,
+) -> None:
+    """An insert: every field gets the new version. When the fields agree on what they know
+    of the other node (always, for a new row), that is one ALL entry."""
+    theirs = 1 if side == Side.OFFICE else 0
+    known = {
+        (versions.get(name) or versions.get(ALL) or [0, 0, 0])[theirs]
+        for name in _all_fields(synced)
+    }
+    if len(known) == 1:
+        version = [0, 0, clock]
+        version[1 - theirs] = change_id
+        version[theirs] = known.pop()
+        versions.clear()
+        versions[ALL] = version
+    else:
+        _bump(versions, _all_fields(synced), change_id, clock, side)
+
+
 # --- Stamping: local changes -> per-field versions -------------------------------------------
 
 
@@ -80,75 +220,55 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
     folded = 0
     with transaction.atomic(using=using):
         current = SyncNode.objects.using(using).select_for_update().get_or_create(id=1)[0]
+        clock, position = current.hlc, current.stamp_cursor
         while True:
-            changes = list(
-                SyncChange.objects.using(using)
-                .filter(seq__gt=current.stamp_cursor)
-                .order_by("seq")[:STAMP_BATCH]
-            )
+            with connections[using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, seq, entity, row_id, company_id, op, fields, changed_at "
+                    "FROM sync_syncchange WHERE seq > %s ORDER BY seq LIMIT %s",
+                    [position, STAMP_BATCH],
+                )
+                changes = cursor.fetchall()
             if not changes:
                 break
-            keys = {(change.entity, change.row_id) for change in changes}
-            rows = _sync_rows(keys, using)
-            clock = current.hlc
+            wanted: dict[str, set[Any]] = defaultdict(set)
             for change in changes:
-                synced = specs.get(change.entity)
+                if change[2] in specs:
+                    wanted[change[2]].add(change[3])
+            states = {
+                (entity, row_id): state
+                for entity, row_ids in wanted.items()
+                for row_id, state in _load_states(using, entity, row_ids).items()
+            }
+            touched: dict[tuple[str, Any], _State] = {}
+            for change_id, _seq, entity, row_id, company_id, op, fields, changed_at in changes:
+                synced = specs.get(entity)
                 if synced is None:
                     continue
-                row = rows.get((change.entity, change.row_id))
-                if row is None:
-                    row = SyncRow(
-                        entity=change.entity, row_id=change.row_id, company_id=change.company_id
-                    )
-                    rows[(change.entity, change.row_id)] = row
-                clock = hlc.tick(clock, int(change.changed_at.timestamp() * 1000))
-                if change.op == "r":
+                key = (entity, row_id)
+                state = states.get(key)
+                if state is None:
+                    state = states[key] = _State(None, entity, row_id, company_id, {}, False)
+                    touched[key] = state
+                clock = hlc.tick(clock, _milliseconds(changed_at))
+                if op == "r":
                     continue  # a resend of a merged row: no new edit, no new version
-                if change.op == "d":
-                    names: Iterable[str] = (DELETED,)
-                    row.deleted = True
-                elif change.fields == "*":
-                    names = _all_fields(synced)
-                    row.deleted = False
+                touched[key] = state
+                if op == "d":
+                    state.deleted = True
+                    _bump(state.versions, (DELETED,), change_id, clock, side)
+                elif fields == "*":
+                    state.deleted = False
+                    _bump_all(state.versions, synced, change_id, clock, side)
                 else:
-                    names = [name for name in change.fields.split(",") if name]
-                for name in names:
-                    before = Version.from_list(row.versions.get(name))
-                    after = (
-                        Version(change.id, before.online, clock)
-                        if side == Side.OFFICE
-                        else Version(before.office, change.id, clock)
-                    )
-                    row.versions[name] = after.as_list()
-            _save_sync_rows(rows.values(), using)
-            current.stamp_cursor = changes[-1].seq or current.stamp_cursor
-            current.hlc = clock
+                    names = [name for name in fields.split(",") if name]
+                    _bump(state.versions, names, change_id, clock, side)
+            _save_states(using, touched.values())
+            position = changes[-1][1]
             folded += len(changes)
+        current.stamp_cursor, current.hlc = position, clock
         current.save(using=using, update_fields=["stamp_cursor", "hlc"])
     return folded
-
-
-def _sync_rows(
-    keys: set[tuple[str, uuid.UUID]], using: str
-) -> dict[tuple[str, uuid.UUID], SyncRow]:
-    by_entity: dict[str, list[uuid.UUID]] = defaultdict(list)
-    for entity, row_id in keys:
-        by_entity[entity].append(row_id)
-    found: dict[tuple[str, uuid.UUID], SyncRow] = {}
-    for entity, ids in by_entity.items():
-        for start in range(0, len(ids), 500):
-            for row in SyncRow.objects.using(using).filter(
-                entity=entity, row_id__in=ids[start : start + 500]
-            ):
-                found[(row.entity, row.row_id)] = row
-    return found
-
-
-def _save_sync_rows(rows: Iterable[SyncRow], using: str) -> None:
-    new = [row for row in rows if row.pk is None]
-    old = [row for row in rows if row.pk is not None]
-    SyncRow.objects.using(using).bulk_create(new, batch_size=1000)
-    SyncRow.objects.using(using).bulk_update(old, ["versions", "deleted"], batch_size=1000)
 
 
 # --- Collecting a batch to send ---------------------------------------------------------------
@@ -171,14 +291,16 @@ def _encode(value: Any) -> Any:
 
 
 def _payloads(
-    synced: registry.SyncedModel, states: list[SyncRow], using: str
+    synced: registry.SyncedModel, states: list[_State], using: str
 ) -> list[dict[str, Any]]:
     """Rows as sent: their current values (none once deleted) and every field's version."""
+    to_db = _to_db_uuid(using)
     values = {
-        row["id"]: row
+        to_db(row["id"]): row
+        for chunk in _chunks([_from_db_uuid(state.row_id) for state in states], 2000)
         for row in _model(synced.label)
         ._default_manager.using(using)
-        .filter(id__in=[state.row_id for state in states])
+        .filter(id__in=chunk)
         .values("id", *synced.fields)
     }
     payloads = []
@@ -187,7 +309,7 @@ def _payloads(
         payloads.append(
             {
                 "entity": synced.label,
-                "id": str(state.row_id),
+                "id": str(current["id"] if current else _from_db_uuid(state.row_id)),
                 "deleted": current is None,
                 "values": {}
                 if current is None
@@ -202,36 +324,33 @@ def collect(*, company: Company, after: int, limit: int = 500, using: str = "def
     """The rows changed locally in this company after seq `after`, at most about `limit`.
 
     State-based: each row is sent as it is now, with every field's version, so a batch that
-    is repeated, reordered or partly applied is harmless.
+    is repeated, reordered or partly applied is harmless. Only stamped changes are taken: an
+    edit committed after the last stamp has no version yet, and the cursor must not pass it.
     """
-    changes = list(
-        SyncChange.objects.using(using)
-        .filter(company_id=company.id, seq__gt=after)
-        .order_by("seq")
-        .values_list("seq", "entity", "row_id")[: limit + 1]
-    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, entity, row_id FROM sync_syncchange "
+            "WHERE company_id = %s AND seq > %s "
+            "AND seq <= (SELECT stamp_cursor FROM sync_syncnode WHERE id = 1) "
+            "ORDER BY seq LIMIT %s",
+            [_to_db_uuid(using)(company.id), after, limit + 1],
+        )
+        changes = cursor.fetchall()
     more = len(changes) > limit
     changes = changes[:limit]
     if not changes:
         return Batch(rows=[], upto=after, more=False)
     upto = changes[-1][0] or after
     order = {synced.label: index for index, synced in enumerate(registry.synced_models())}
-    wanted: dict[str, list[uuid.UUID]] = defaultdict(list)
-    seen: set[tuple[str, uuid.UUID]] = set()
+    wanted: dict[str, dict[Any, None]] = defaultdict(dict)  # ordered sets
     for _seq, entity, row_id in changes:
-        if entity in order and (entity, row_id) not in seen:
-            seen.add((entity, row_id))
-            wanted[entity].append(row_id)
+        if entity in order:
+            wanted[entity][row_id] = None
     batch = Batch(rows=[], upto=upto, more=more)
     for entity in sorted(wanted, key=order.__getitem__):
         synced = registry.synced_model(entity)
-        ids = wanted[entity]
-        states = {
-            row.row_id: row
-            for row in SyncRow.objects.using(using).filter(entity=entity, row_id__in=ids)
-        }
-        # A change not stamped yet has no state: the next batch carries it.
-        stamped = [states[row_id] for row_id in ids if row_id in states]
+        states = _load_states(using, entity, wanted[entity])
+        stamped = [states[row_id] for row_id in wanted[entity] if row_id in states]
         batch.rows += _payloads(synced, stamped, using)
         batch.counts[entity] += len(stamped)
     return batch
@@ -325,26 +444,23 @@ def _apply_entity(
     model = _model(entity)
     manager = model._default_manager.using(using)
     ids = [uuid.UUID(payload["id"]) for payload in payloads]
-    states = {
-        state.row_id: state
-        for state in SyncRow.objects.using(using).filter(entity=entity, row_id__in=ids)
-    }
+    to_db = _to_db_uuid(using)
+    states = _load_states(using, entity, [to_db(row_id) for row_id in ids])
     currents = {
         row["id"]: row
         for row in manager.filter(id__in=ids).values("id", "company_id", *synced.fields)
     }
     parents_present = _present_parents(synced, payloads, using)
-    creates: list[models.Model] = []
-    updates: dict[frozenset[str], list[models.Model]] = defaultdict(list)
+    creates: list[dict[str, Any]] = []
+    updates: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
     deletes: list[uuid.UUID] = []
-    new_states: list[SyncRow] = []
-    changed_states: list[SyncRow] = []
+    touched: list[_State] = []
     resends: list[SyncChange] = []
     conflicts: list[SyncConflict] = []
     now = timezone.now()
     for row_id, payload in zip(ids, payloads, strict=True):
         result.received[entity] += 1
-        state = states.get(row_id)
+        state = states.get(to_db(row_id))
         current = currents.get(row_id)
         if current is not None and current["company_id"] != link.company_id:
             raise PermissionError("a row of another company")
@@ -388,14 +504,18 @@ def _apply_entity(
             if current is not None:
                 deletes.append(row_id)
         elif current is None:
-            creates.append(model(id=row_id, company_id=link.company_id, **image.values))
+            # Only the registered fields: the id and the company are this node's to set.
+            creates.append(
+                {
+                    **{name: image.values[name] for name in synced.fields if name in image.values},
+                    "id": row_id,
+                    "company_id": link.company_id,
+                }
+            )
         elif outcome.changed:
             fields = frozenset(outcome.changed)
-            updates[fields].append(
-                model(
-                    id=row_id, updated_at=now, **{name: image.values.get(name) for name in fields}
-                )
-            )
+            updates[fields].append({name: image.values.get(name) for name in fields})
+            updates[fields][-1]["id"] = row_id
         if (image.deleted and current is not None) or (
             not image.deleted and (current is None or outcome.changed)
         ):
@@ -411,24 +531,98 @@ def _apply_entity(
                 )
             )
         if state is None:
-            state = SyncRow(entity=entity, row_id=row_id, company_id=link.company_id)
-            new_states.append(state)
-        else:
-            changed_states.append(state)
+            state = _State(None, entity, to_db(row_id), to_db(link.company_id), {}, False)
+        touched.append(state)
         state.versions = versions_to_json(image.versions)
         state.deleted = image.deleted
         conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
     if deletes:
         manager.filter(id__in=deletes).delete()
-    manager.bulk_create(creates, batch_size=1000)
-    for fields, instances in updates.items():
-        manager.bulk_update(instances, [*fields, "updated_at"], batch_size=1000)
-    SyncRow.objects.using(using).bulk_create(new_states, batch_size=1000)
-    SyncRow.objects.using(using).bulk_update(
-        changed_states, ["versions", "deleted"], batch_size=500
-    )
+    writer = _RowWriter(model, using)
+    writer.insert(creates, now)
+    for fields, changes in updates.items():
+        writer.update(sorted(fields), changes, now)
+    _save_states(using, touched)
     SyncChange.objects.using(using).bulk_create(resends, batch_size=1000)
     result.conflicts += SyncConflict.objects.using(using).bulk_create(conflicts, batch_size=1000)
+
+
+class _RowWriter:
+    """Inserts and updates of one model by plain SQL, with the model's own conversion of each
+    value: what bulk_create and bulk_update would do, without a model instance and a freshly
+    compiled statement per row (they cost more than the data on a first sync)."""
+
+    def __init__(self, model: type[models.Model], using: str) -> None:
+        self.connection = connections[using]
+        self.fields = {field.attname: field for field in model._meta.concrete_fields}
+        self.table = self.connection.ops.quote_name(model._meta.db_table)
+
+    def _converter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+        connection = self.connection
+        if field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
+            return lambda value: (
+                value
+                if value is None or isinstance(value, str)
+                else field.get_db_prep_save(value, connection)
+            )
+        if field.get_internal_type() == "BooleanField":
+            return lambda value: None if value is None else bool(value)
+        return lambda value: field.get_db_prep_save(value, connection)
+
+    def insert(self, rows: list[dict[str, Any]], now: dt.datetime) -> None:
+        if not rows:
+            return
+        names = list(self.fields)
+        converters = [self._converter(self.fields[name]) for name in names]
+        # A field the other node did not send gets its default, as a new model instance would:
+        # the batch's time for the timestamps, a fresh value per row for other callables.
+        connection = self.connection
+
+        def default(field: models.Field[Any, Any]) -> Callable[[], Any]:
+            if field.default is timezone.now:
+                value = field.get_db_prep_save(now, connection)
+                return lambda: value
+            if callable(field.default):
+                return lambda: field.get_db_prep_save(field.get_default(), connection)
+            value = field.get_db_prep_save(field.get_default(), connection)
+            return lambda: value
+
+        defaults = [default(self.fields[name]) for name in names]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(self.fields[name].column) for name in names)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})",
+                [
+                    [
+                        convert(row[name]) if name in row else fallback()
+                        for name, convert, fallback in zip(names, converters, defaults, strict=True)
+                    ]
+                    for row in rows
+                ],
+            )
+
+    def update(self, names: list[str], rows: list[dict[str, Any]], now: dt.datetime) -> None:
+        if not rows:
+            return
+        pairs = [(name, self._converter(self.fields[name])) for name in names]
+        convert_id = self._converter(self.fields["id"])
+        stamp = self.fields["updated_at"].get_db_prep_save(now, self.connection)
+        quote = self.connection.ops.quote_name
+        assignments = ", ".join(f"{quote(self.fields[n].column)} = %s" for n in names)
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {self.table} SET {assignments}, {quote('updated_at')} = %s "
+                f"WHERE {quote('id')} = %s",
+                [
+                    [
+                        *(convert(row[name]) for name, convert in pairs),
+                        stamp,
+                        convert_id(row["id"]),
+                    ]
+                    for row in rows
+                ],
+            )
 
 
 def _present_parents(
@@ -508,9 +702,12 @@ def snapshot_page(
     Used where the change log cannot say everything: after a restored backup, and for a node
     that must learn rows the other node never logged as its own. Resumable from `position`.
     """
+    # Where the change feed continues afterwards: the last stamped change, not the last
+    # logged one. A change committed after the stamp is newer than the versions this page
+    # sends, so the feed must still carry it.
     watermark = (
         SyncChange.objects.using(using)
-        .filter(company_id=company.id, seq__isnull=False)
+        .filter(company_id=company.id, seq__lte=node(using).stamp_cursor)
         .order_by("-seq")
         .values_list("seq", flat=True)
         .first()
@@ -520,12 +717,24 @@ def snapshot_page(
     entity, _sep, after = position.partition("|")
     start = labels.index(entity) if entity in labels else 0
     rows: list[dict[str, Any]] = []
+    to_db = _to_db_uuid(using)
     for label in labels[start:]:
         synced = registry.synced_model(label)
-        states = SyncRow.objects.using(using).filter(company_id=company.id, entity=label)
+        query = (
+            "SELECT id, row_id, company_id, versions, deleted FROM sync_syncrow "
+            "WHERE company_id = %s AND entity = %s"
+        )
+        params: list[Any] = [to_db(company.id), label]
         if label == entity and after:
-            states = states.filter(row_id__gt=uuid.UUID(after))
-        rows += _payloads(synced, list(states.order_by("row_id")[: limit - len(rows)]), using)
+            query += " AND row_id > %s"
+            params.append(to_db(uuid.UUID(after)))
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"{query} ORDER BY row_id LIMIT %s", [*params, limit - len(rows)])
+            states = [
+                _State(pk, label, row_id, company_id, _json(versions), bool(deleted))
+                for pk, row_id, company_id, versions, deleted in cursor.fetchall()
+            ]
+        rows += _payloads(synced, states, using)
         if len(rows) >= limit:
             last = rows[-1]
             return Snapshot(rows, f"{last['entity']}|{last['id']}", watermark)

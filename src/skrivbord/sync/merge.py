@@ -25,6 +25,9 @@ from enum import StrEnum
 from typing import Any
 
 DELETED = "_deleted"
+#: The version of every field not listed on its own. A row inserted and not edited since has
+#: only this entry: one version instead of one per field, in storage and on the wire.
+ALL = "*"
 
 
 class Side(StrEnum):
@@ -78,7 +81,8 @@ class RowImage:
     deleted: bool = False
 
     def version(self, name: str) -> Version:
-        return self.versions.get(name, ZERO)
+        found = self.versions.get(name)
+        return found if found is not None else self.versions.get(ALL, ZERO)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ def merge(
     if incoming.deleted:
         # The other side deleted, having seen every edit this side made: delete.
         if incoming.version(DELETED).dominates(local.version(DELETED)):
-            versions.update(incoming.versions)
+            overlay(versions, incoming.versions)
             outcome.image.deleted = True
         return outcome
     if local.deleted:
@@ -304,6 +308,15 @@ def _resolve_delete_conflict(
 
 def _other(side: Side) -> Side:
     return Side.ONLINE if side == Side.OFFICE else Side.OFFICE
+
+
+def overlay(target: dict[str, Any], source: Mapping[str, Any]) -> None:
+    """Give `target` every version `source` has; with an ALL entry that is every field, so
+    fields `target` lists on their own must not keep their older versions."""
+    if ALL in source:
+        for name in [name for name in target if name not in source]:
+            del target[name]
+    target.update(source)
 
 
 def versions_from_json(data: Mapping[str, Any]) -> dict[str, Version]:
