@@ -17,6 +17,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,36 +209,48 @@ class Agent:
             )
 
     def push(self, result: ExchangeResult) -> int:
+        """Every office change after the push cursor, in batches. The next batch is read
+        while the online node applies the current one (one request in flight, so batches
+        still arrive in order); the cursor moves only when a batch is acknowledged."""
         sent = 0
-        while not self.stopping.is_set():
-            engine.stamp()
-            link = self._link()
-            batch = engine.collect(company=link.company, after=link.push_cursor, limit=BATCH_ROWS)
-            if batch.upto == link.push_cursor:
-                return sent
-            pending = SyncChange.objects.filter(
-                company_id=link.company_id, seq__gt=link.push_cursor
-            ).count()
-            answer = self._call(
-                "POST",
-                "/push",
-                {
-                    "exchange_id": str(result.exchange_id),
-                    "after": link.push_cursor,
-                    "upto": batch.upto,
-                    "agent_time": timezone.now().isoformat(),
-                    "rows": batch.rows,
-                },
-                result=result,
-            )
-            SyncLink.objects.filter(id=link.id).update(push_cursor=batch.upto)
-            result.sent.update(batch.counts)
-            result.applied_online.update(answer.get("applied") or {})
-            result.conflicts += int(answer.get("conflicts") or 0)
-            sent += len(batch.rows)
-            self.progress("push", sent, sent + pending)
-            if not batch.more:
-                return sent
+        engine.stamp()
+        link = self._link()
+        cursor = link.push_cursor
+        pending = SyncChange.objects.filter(company_id=link.company_id, seq__gt=cursor).count()
+        batch = engine.collect(company=link.company, after=cursor, limit=BATCH_ROWS)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+            while batch.upto != cursor and not self.stopping.is_set():
+                request = sender.submit(
+                    self._call,
+                    "POST",
+                    "/push",
+                    {
+                        "exchange_id": str(result.exchange_id),
+                        "after": cursor,
+                        "upto": batch.upto,
+                        "agent_time": timezone.now().isoformat(),
+                        "rows": batch.rows,
+                    },
+                    None,
+                    result,
+                )
+                following = None
+                if batch.more:
+                    engine.stamp()
+                    following = engine.collect(
+                        company=link.company, after=batch.upto, limit=BATCH_ROWS
+                    )
+                answer = request.result()
+                SyncLink.objects.filter(id=link.id).update(push_cursor=batch.upto)
+                cursor = batch.upto
+                result.sent.update(batch.counts)
+                result.applied_online.update(answer.get("applied") or {})
+                result.conflicts += int(answer.get("conflicts") or 0)
+                sent += len(batch.rows)
+                self.progress("push", sent, max(pending, sent))
+                if following is None:
+                    break
+                batch = following
         return sent
 
     def pull(self, result: ExchangeResult, *, wait: float = 0) -> int:
