@@ -4,6 +4,7 @@ for now it shows the company, its contacts and the sync health at a glance."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from skrivbord.contacts import selectors as contact_selectors
 from skrivbord.core.access import CompanyAccess
@@ -22,3 +23,14 @@ def index(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         "is_admin": access.is_admin,
     }
     return render_page(request, "status/index.html", context)
+
+
+@company_view(module="sync")
+def sync_tile(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
+    """The sync tile alone: the Status page polls it while a long transfer runs."""
+    context = {
+        "company": access.company,
+        "sync_health": sync_health(access=access),
+        "is_admin": access.is_admin,
+    }
+    return render(request, "status/index.html#sync_tile", context)

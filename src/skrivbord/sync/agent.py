@@ -64,7 +64,57 @@ class ExchangeResult:
         return sum(self.sent.values()) + sum(self.received.values())
 
 
+#: Called with (phase, done, total) as a long transfer goes: "push", "pull" or "snapshot";
+#: total is 0 while not known, and done == total when the transfer has finished.
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class _Transfer:
+    """The progress of one push, pull or snapshot. Only a long transfer (more than one
+    batch) is reported, to the terminal and on the link for the Status page, so the
+    continuous trickle of small edits never flashes a progress bar."""
+
+    phase: str
+    long: bool = False
+    done: int = 0
+    #: 0 while not known (a long pull: the online node does not say how much waits).
+    total: int = 0
+    finished: bool = False
+
+    def advance(self, rows: int, *, finished: bool) -> None:
+        self.done += rows
+        self.finished = finished
+        # Edits made meanwhile can outgrow the count taken at the start; and a finished
+        # transfer is complete, whatever the count said.
+        if finished:
+            self.total = self.done
+        elif self.total:
+            self.total = max(self.total, self.done)
+
+    def link_fields(self) -> dict[str, Any]:
+        if not self.long:
+            return {}
+        return {
+            "progress_phase": "" if self.finished else self.phase,
+            "progress_done": self.done,
+            "progress_total": self.total,
+            "progress_at": timezone.now(),
+        }
+
+    def set_on(self, link: SyncLink) -> list[str]:
+        """Put the progress on a link about to be saved; the names of the fields set."""
+        fields = self.link_fields()
+        for name, value in fields.items():
+            setattr(link, name, value)
+        return list(fields)
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "phase": "" if self.finished else self.phase,
+            "done": self.done,
+            "total": self.total,
+        }
 
 
 class Agent:
@@ -212,28 +262,40 @@ class Agent:
         """Every office change after the push cursor, in batches. The next batch is read
         while the online node applies the current one (one request in flight, so batches
         still arrive in order); the cursor moves only when a batch is acknowledged."""
+        transfer = _Transfer("push")
+        try:
+            return self._push(result, transfer)
+        finally:
+            self._end(transfer)
+
+    def _push(self, result: ExchangeResult, transfer: _Transfer) -> int:
         sent = 0
         engine.stamp()
         link = self._link()
         cursor = link.push_cursor
+        # Counted once, when the transfer starts (one indexed count): the real total.
         pending = SyncChange.objects.filter(company_id=link.company_id, seq__gt=cursor).count()
+        if pending > BATCH_ROWS:
+            self._start(transfer, total=pending)
         batch = engine.collect(company=link.company, after=cursor, limit=BATCH_ROWS)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
             while batch.upto != cursor and not self.stopping.is_set():
-                request = sender.submit(
-                    self._call,
-                    "POST",
-                    "/push",
-                    {
-                        "exchange_id": str(result.exchange_id),
-                        "after": cursor,
-                        "upto": batch.upto,
-                        "agent_time": timezone.now().isoformat(),
-                        "rows": batch.rows,
-                    },
-                    None,
-                    result,
-                )
+                payload: dict[str, Any] = {
+                    "exchange_id": str(result.exchange_id),
+                    "after": cursor,
+                    "upto": batch.upto,
+                    "agent_time": timezone.now().isoformat(),
+                    "rows": batch.rows,
+                }
+                if transfer.long:
+                    # The changes this batch covers: an indexed range of one batch.
+                    covered = SyncChange.objects.filter(
+                        company_id=link.company_id, seq__gt=cursor, seq__lte=batch.upto
+                    ).count()
+                    transfer.advance(covered, finished=not batch.more)
+                    # The online node shows it on its Status page too.
+                    payload["progress"] = transfer.wire()
+                request = sender.submit(self._call, "POST", "/push", payload, None, result)
                 following = None
                 if batch.more:
                     engine.stamp()
@@ -241,19 +303,29 @@ class Agent:
                         company=link.company, after=batch.upto, limit=BATCH_ROWS
                     )
                 answer = request.result()
-                SyncLink.objects.filter(id=link.id).update(push_cursor=batch.upto)
+                SyncLink.objects.filter(id=link.id).update(
+                    push_cursor=batch.upto, **transfer.link_fields()
+                )
                 cursor = batch.upto
                 result.sent.update(batch.counts)
                 result.applied_online.update(answer.get("applied") or {})
                 result.conflicts += int(answer.get("conflicts") or 0)
                 sent += len(batch.rows)
-                self.progress("push", sent, max(pending, sent))
+                self._report(transfer)
                 if following is None:
                     break
                 batch = following
         return sent
+        return sent
 
     def pull(self, result: ExchangeResult, *, wait: float = 0) -> int:
+        transfer = _Transfer("pull")
+        try:
+            return self._pull(result, transfer, wait=wait)
+        finally:
+            self._end(transfer)
+
+    def _pull(self, result: ExchangeResult, transfer: _Transfer, *, wait: float) -> int:
         received = 0
         while not self.stopping.is_set():
             link = self._link()
@@ -267,6 +339,11 @@ class Agent:
             upto = int(answer.get("upto") or link.pull_cursor)
             if not rows and upto == link.pull_cursor:
                 return received
+            more = bool(answer.get("more"))
+            # More than one batch is a long transfer; how long, the online node does not say.
+            transfer.long = transfer.long or more
+            if transfer.long:
+                transfer.advance(len(rows), finished=not more)
             with transaction.atomic():
                 locked = (
                     SyncLink.objects.select_for_update().select_related("company").get(id=link.id)
@@ -274,13 +351,13 @@ class Agent:
                 applied = engine.apply(link=locked, rows=rows, side=Side.OFFICE)
                 # The cursor commits with the rows it covers: exactly once in effect.
                 locked.pull_cursor = upto
-                locked.save(update_fields=["pull_cursor"])
+                locked.save(update_fields=["pull_cursor", *transfer.set_on(locked)])
             result.received.update(applied.received)
             result.applied.update(applied.applied)
             received += len(rows)
-            self.progress("pull", received, received)
+            self._report(transfer)
             wait = 0
-            if not answer.get("more"):
+            if not more:
                 return received
         return received
 
@@ -288,19 +365,34 @@ class Agent:
         """Every online row of the company, page by page; each page commits with its
         position, so a cut snapshot resumes where it stopped. Then the change feed continues
         from the watermark taken when the snapshot began."""
+        transfer = _Transfer("snapshot")
+        try:
+            return self._pull_snapshot(result, transfer)
+        finally:
+            self._end(transfer)
+
+    def _pull_snapshot(self, result: ExchangeResult, transfer: _Transfer) -> int:
         received = 0
+        counted = False
         while not self.stopping.is_set():
             link = self._link()
             if link.snapshot_done:
                 return received
-            answer = self._call(
-                "GET",
-                "/snapshot",
-                params={"position": link.snapshot_position, "limit": BATCH_ROWS},
-                result=result,
-            )
+            params: dict[str, Any] = {"position": link.snapshot_position, "limit": BATCH_ROWS}
+            if not counted:
+                # The first page of this run also says how large the snapshot is and how
+                # much of it an earlier, cut run already brought.
+                params["count"] = "true"
+            answer = self._call("GET", "/snapshot", params=params, result=result)
             rows = answer.get("rows") or []
             position = str(answer.get("position") or "")
+            if not counted:
+                counted = True
+                total, before = int(answer.get("total") or 0), int(answer.get("done") or 0)
+                if total - before > BATCH_ROWS:
+                    transfer.long, transfer.done, transfer.total = True, before, total
+            if transfer.long:
+                transfer.advance(len(rows), finished=not position)
             with transaction.atomic():
                 locked = (
                     SyncLink.objects.select_for_update().select_related("company").get(id=link.id)
@@ -311,12 +403,42 @@ class Agent:
                 applied = engine.apply(link=locked, rows=rows, side=Side.OFFICE)
                 locked.snapshot_position = position
                 locked.snapshot_done = not position
-                locked.save(update_fields=["snapshot_position", "snapshot_done", "pull_cursor"])
+                locked.save(
+                    update_fields=[
+                        "snapshot_position",
+                        "snapshot_done",
+                        "pull_cursor",
+                        *transfer.set_on(locked),
+                    ]
+                )
             result.received.update(applied.received)
             result.applied.update(applied.applied)
             received += len(rows)
-            self.progress("pull", received, received)
+            self._report(transfer)
         return received
+
+    # --- Progress of long transfers ----------------------------------------------------------
+
+    def _start(self, transfer: _Transfer, *, total: int) -> None:
+        transfer.long, transfer.total = True, total
+        SyncLink.objects.filter(id=self.link_id).update(**transfer.link_fields())
+        self._report(transfer)
+
+    def _report(self, transfer: _Transfer) -> None:
+        if transfer.long:
+            self.progress(transfer.phase, transfer.done, transfer.total)
+
+    def _end(self, transfer: _Transfer) -> None:
+        """A transfer cut by an error or a stop clears its progress, so the Status page does
+        not show it as running. (A killed agent cannot: its progress goes stale instead.)"""
+        if not transfer.long or transfer.finished:
+            return
+        try:
+            SyncLink.objects.filter(id=self.link_id, progress_phase=transfer.phase).update(
+                progress_phase="", progress_at=timezone.now()
+            )
+        except DatabaseError as error:  # never hide the error that ended the transfer
+            log.warning("Could not clear the transfer progress: %s", error)
 
     def exchange(self) -> ExchangeResult:
         """Handshake, push everything, pull everything; record the session on both nodes."""

@@ -18,12 +18,14 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from ninja import Router
 from ninja.errors import HttpError
 
+from skrivbord.core import registry
 from skrivbord.sync import engine, history
 from skrivbord.sync.api_pairing import router as pairing_router
 from skrivbord.sync.auth import SYNC_CREDENTIAL
@@ -154,8 +156,11 @@ def _max_office_version(link: SyncLink) -> int:
     auth=SYNC_CREDENTIAL,
     summary="Send a batch of office rows",
     description="Body (gzip JSON): {exchange_id, after, upto, agent_time, rows: [{entity, id, "
-    "deleted, values, versions}]}. Applied atomically with per-field merge; answers "
-    "{push_cursor, applied, conflicts, parked}.",
+    "deleted, values, versions}], progress}. Applied atomically with per-field merge; answers "
+    "{push_cursor, applied, conflicts, parked}. progress is optional: during a long transfer "
+    'the agent sends {phase: "push" ("" when this batch is the last), done, total} '
+    "(changes sent, this batch included, and changes in all), which this node shows on its "
+    "Status page.",
 )
 def push(request: HttpRequest) -> HttpResponse:
     body = _body(request)
@@ -164,6 +169,7 @@ def push(request: HttpRequest) -> HttpResponse:
     try:
         rows = check_rows(body.get("rows"))
         upto = int(body.get("upto") or 0)
+        progress = _progress(body.get("progress"))
     except (ProtocolError, TypeError, ValueError) as error:
         raise HttpError(400, str(error)) from error
     agent_time = parse_datetime(str(body.get("agent_time") or ""))
@@ -182,7 +188,15 @@ def push(request: HttpRequest) -> HttpResponse:
             result = engine.apply(link=link, rows=rows, side=Side.ONLINE)
             link.push_cursor = max(link.push_cursor, upto)
             link.last_seen_at = timezone.now()
-            link.save(update_fields=["push_cursor", "last_seen_at"])
+            fields = ["push_cursor", "last_seen_at"]
+            if progress is not None:
+                phase, done, total = progress
+                # The last batch ends the transfer: nothing is shown as running after it.
+                link.progress_phase = phase if done < total else ""
+                link.progress_done, link.progress_total = done, total
+                link.progress_at = link.last_seen_at
+                fields += ["progress_phase", "progress_done", "progress_total", "progress_at"]
+            link.save(update_fields=fields)
     except (KeyError, LookupError) as error:
         raise HttpError(422, f"Unknown entity in the batch: {error}.") from error
     except PermissionError as error:
@@ -199,6 +213,20 @@ def push(request: HttpRequest) -> HttpResponse:
             "parked": result.parked,
         },
     )
+
+
+def _progress(value: Any) -> tuple[str, int, int] | None:
+    """The optional progress of a push: (phase, done, total), or None when not sent."""
+    if value is None:
+        return None
+    numbers = [value.get("done"), value.get("total")] if isinstance(value, dict) else [None]
+    if not (
+        isinstance(value, dict)
+        and value.get("phase") in {"push", ""}
+        and all(type(number) is int and number >= 0 for number in numbers)
+    ):
+        raise ProtocolError('progress must be {"phase": "push" or "", "done": n, "total": n}.')
+    return str(value["phase"]), int(value["done"]), int(value["total"])
 
 
 @router.get(
@@ -234,22 +262,73 @@ def pull(request: HttpRequest, after: int = 0, limit: int = 500, wait: float = 0
     "/snapshot",
     auth=SYNC_CREDENTIAL,
     summary="Fetch every row of the company, a page at a time (after a restore)",
-    description="Query: position (from the previous page; empty to start), limit. Answers "
-    "(gzip JSON) {rows, position, watermark}; position is empty on the last page, and the "
-    "change feed continues from watermark.",
+    description="Query: position (from the previous page; empty to start), limit, count. "
+    "Answers (gzip JSON) {rows, position, watermark, total, done}; position is empty on the "
+    "last page, and the change feed continues from watermark. The first page (empty "
+    "position), and any page asked with count=true, also answers total (the rows of the "
+    "whole snapshot) and done (the rows before position), so a resumed snapshot knows how "
+    "far it is.",
 )
-def snapshot(request: HttpRequest, position: str = "", limit: int = 500) -> HttpResponse:
+def snapshot(
+    request: HttpRequest, position: str = "", limit: int = 500, count: bool = False
+) -> HttpResponse:
     link = _link(request)
+    limit = max(1, min(limit, 2000))
     engine.stamp()
     try:
-        page = engine.snapshot_page(
-            company=link.company, position=position, limit=max(1, min(limit, 2000))
-        )
+        page = engine.snapshot_page(company=link.company, position=position, limit=limit)
     except ValueError as error:
         raise HttpError(400, "Unknown snapshot position.") from error
-    return _reply(
-        request, {"rows": page.rows, "position": page.position, "watermark": page.watermark}
+    answer: dict[str, Any] = {
+        "rows": page.rows,
+        "position": page.position,
+        "watermark": page.watermark,
+    }
+    if count or not position:
+        answer["total"], answer["done"] = _snapshot_size(link, position)
+    _snapshot_progress(link, answer, limit)
+    return _reply(request, answer)
+
+
+def _snapshot_size(link: SyncLink, position: str) -> tuple[int, int]:
+    """Rows in the company's snapshot, and how many of them come before `position`
+    (snapshot_page's order: entities in registry order, then row id). Two indexed counts."""
+    labels = [synced.label for synced in registry.synced_models()]
+    rows = SyncRow.objects.filter(company_id=link.company_id)
+    per_entity = dict(
+        rows.filter(entity__in=labels).values_list("entity").annotate(n=Count("id")).order_by()
     )
+    total = sum(per_entity.values())
+    entity, _sep, after = position.partition("|")
+    if entity not in labels:
+        return total, 0
+    before = sum(per_entity.get(label, 0) for label in labels[: labels.index(entity)])
+    if after:
+        before += rows.filter(entity=entity, row_id__lte=uuid.UUID(after)).count()
+    return total, before
+
+
+def _snapshot_progress(link: SyncLink, answer: dict[str, Any], limit: int) -> None:
+    """This node serves the snapshot, so it knows its progress: shown on its Status page
+    while a snapshot longer than a page runs (one UPDATE per page, only then)."""
+    served = len(answer["rows"])
+    finished = not answer["position"]
+    links = SyncLink.objects.filter(id=link.id)
+    if "total" in answer:
+        long = answer["total"] - answer["done"] > limit
+        if long or link.progress_phase == "snapshot":
+            links.update(
+                progress_phase="snapshot" if long and not finished else "",
+                progress_done=answer["done"] + served,
+                progress_total=answer["total"],
+                progress_at=timezone.now(),
+            )
+    elif link.progress_phase == "snapshot":
+        links.update(
+            progress_phase="" if finished else "snapshot",
+            progress_done=F("progress_done") + served,
+            progress_at=timezone.now(),
+        )
 
 
 @router.post(

@@ -8,6 +8,9 @@ what it has not yet handed over and nothing of what the other node holds back:
   highest one the online node acknowledged); online changes not yet received: unknown.
 * online node: changes waiting for the office = local changes with seq > pull_cursor (the
   highest one the agent has pulled and acknowledged); office changes not yet sent: unknown.
+
+A long transfer (the first sync, a snapshot, a long backlog) shows its progress, which the
+agent keeps on the link of both nodes as it goes (see agent.py and api.py).
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
+from skrivbord.core import registry
 from skrivbord.core.access import CompanyAccess
 from skrivbord.sync.conflicts import open_conflict_count
 from skrivbord.sync.models import SyncChange, SyncLink
@@ -28,6 +35,37 @@ CLOCK_SKEW_WARNING_SECONDS = 120
 #: Counting stops here: "10 000 or more" is all a person needs, and it keeps the page fast
 #: while a long backlog waits (an office that was offline for weeks).
 PENDING_COUNT_LIMIT = 10_000
+#: A progress not reported for this long is ignored: the agent was killed or lost its
+#: connection mid-transfer (it reports after every batch, every few seconds).
+PROGRESS_STALE_AFTER = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """A long transfer under way, as the Status page shows it."""
+
+    #: "push" (office -> online), "snapshot" (online -> office, every row) or "pull".
+    phase: str
+    done: int
+    #: 0 when not known (a long pull).
+    total: int
+    #: Where the page is served: decides whether this node sends or receives.
+    node: str
+    #: No exchange has succeeded yet: this is the first sync.
+    first_sync: bool
+    #: What is being transferred, e.g. "contacts and contact persons".
+    what: str
+
+    @property
+    def sending(self) -> bool:
+        return (self.phase == "push") == (self.node == "office")
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        # Rounded down: 100 % only when everything has arrived.
+        return min(100, self.done * 100 // self.total)
 
 
 @dataclass(frozen=True)
@@ -46,6 +84,8 @@ class SyncHealth:
     clock_skew_seconds: float = 0.0
     policy: str = ""
     policy_label: str = ""
+    #: A long transfer under way, or None.
+    progress: TransferProgress | None = None
 
     @property
     def clock_skew_warning(self) -> bool:
@@ -64,6 +104,30 @@ def _pending(company_id: uuid.UUID, cursor: int) -> int:
     """Local changes after `cursor`, counted up to PENDING_COUNT_LIMIT (one indexed query)."""
     changes = SyncChange.objects.filter(company_id=company_id, seq__gt=cursor)
     return changes.values("id")[:PENDING_COUNT_LIMIT].count()
+
+
+def _synced_things() -> str:
+    """The synchronised models in words: "contacts and contact persons"."""
+    names = [
+        str(apps.get_model(synced.label)._meta.verbose_name_plural)
+        for synced in registry.synced_models()
+    ]
+    return str(get_text_list(names, gettext("and")))
+
+
+def _progress(link: SyncLink, node: str, now: dt.datetime) -> TransferProgress | None:
+    if not link.progress_phase or link.progress_at is None:
+        return None
+    if now - link.progress_at > PROGRESS_STALE_AFTER:
+        return None
+    return TransferProgress(
+        phase=link.progress_phase,
+        done=link.progress_done,
+        total=link.progress_total,
+        node=node,
+        first_sync=link.last_success_at is None,
+        what=_synced_things(),
+    )
 
 
 def sync_health(*, access: CompanyAccess, now: dt.datetime | None = None) -> SyncHealth:
@@ -94,4 +158,5 @@ def sync_health(*, access: CompanyAccess, now: dt.datetime | None = None) -> Syn
         clock_skew_seconds=link.clock_skew_seconds,
         policy=link.policy,
         policy_label=str(link.get_policy_display()),
+        progress=_progress(link, node, now),
     )

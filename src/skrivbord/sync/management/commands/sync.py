@@ -7,7 +7,6 @@ equal. Only one agent per company runs at a time.
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 import uuid
 from typing import Any
@@ -22,6 +21,9 @@ from skrivbord.sync.models import SyncLink
 
 class Command(BaseCommand):
     help = "Keep this office company equal to the online desktop, continuously."
+
+    _bar_open = False
+    _logged_step: tuple[str, int] | None = None
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--company", required=True, help="The office company's id.")
@@ -68,9 +70,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Syncing {link.company.name} with {link.remote_url}. Ctrl-C stops."
                 )
-                agent.run(on_error=lambda error: self.stderr.write(f"Sync problem: {error}"))
+                agent.run(on_error=self._problem)
+                self._progress_done()
                 self.stdout.write("Stopped.")
         except SyncError as error:
+            self._progress_done()
             raise CommandError(str(error)) from error
         finally:
             agent.stop()
@@ -87,19 +91,44 @@ class Command(BaseCommand):
         finally:
             connection.close()
 
+    def _problem(self, error: SyncError) -> None:
+        self._progress_done()
+        self.stderr.write(f"Sync problem: {error}")
+
     def _progress(self, phase: str, done: int, total: int) -> None:
-        # A progress bar on a terminal; plain lines in a log.
-        if not sys.stdout.isatty():
+        """A long transfer's progress: a bar on a terminal, plain lines in a log (each
+        tenth of the way and the end, so a log of a large first sync stays short)."""
+        label = PHASES.get(phase, phase)
+        finished = 0 < total <= done
+        if total:
+            percent = min(100, done * 100 // total)
+            figures = f"{_number(done)} of {_number(total)} rows ({percent}%)"
+        else:
+            percent = 0
+            figures = f"{_number(done)} rows so far"
+        if self.stdout.isatty():
+            width = 30
+            filled = width * percent // 100
+            bar = f"[{'#' * filled}{'.' * (width - filled)}] " if total else ""
+            self.stdout.write(f"\r\033[K{label} {bar}{figures}", ending="\n" if finished else "")
+            self.stdout.flush()
+            self._bar_open = not finished
             return
-        width = 30
-        filled = width if not total else min(width, int(width * done / total))
-        label = "Sending" if phase == "push" else "Receiving"
-        self.stdout.write(
-            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{max(total, done)}",
-            ending="",
-        )
-        self.stdout.flush()
+        step = (phase, percent // 10)
+        if finished or not total or step != self._logged_step:
+            self._logged_step = step
+            self.stdout.write(f"{label}: {figures}")
 
     def _progress_done(self) -> None:
-        if sys.stdout.isatty():
+        # A transfer cut short leaves its bar open: end the line before anything else.
+        if self._bar_open:
             self.stdout.write("")
+            self._bar_open = False
+
+
+PHASES = {"push": "Sending", "snapshot": "Receiving all online rows", "pull": "Receiving"}
+
+
+def _number(value: int) -> str:
+    # Grouped with spaces, as in Swedish, which no reader takes for a decimal point.
+    return f"{value:,}".replace(",", " ")
