@@ -115,9 +115,9 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
                 for name in names:
                     before = Version.from_list(row.versions.get(name))
                     after = (
-                        Version(change.id, before.online, clock)
+                        Version(change.id, before.online, clock, change.actor)
                         if side == Side.OFFICE
-                        else Version(before.office, change.id, clock)
+                        else Version(before.office, change.id, clock, change.actor)
                     )
                     row.versions[name] = after.as_list()
             _save_sync_rows(rows.values(), using)
@@ -476,6 +476,8 @@ def _conflict_row(
         online_value=conflict.online_value,
         office_changed_at=_hlc_time(conflict.office_version.hlc),
         online_changed_at=_hlc_time(conflict.online_version.hlc),
+        office_by=conflict.office_version.by,
+        online_by=conflict.online_version.by,
         policy=conflict.policy.value,
         winner=conflict.winner.value if conflict.winner else "",
         status=status,
