@@ -45,8 +45,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skrivbord.settings")
     from django.core.management import execute_from_command_line
 
+    from skrivbord.sync.actor import acting_as
+
+    # Captured writes of a command are recorded as "cli:<command>" (web requests served by
+    # `serve` set their own actor).
+    command = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else ""
     try:
-        execute_from_command_line(argv)
+        with acting_as(f"cli:{command}" if command else "cli"):
+            execute_from_command_line(argv)
     except KeyboardInterrupt:
         # Ctrl-C before the server took over signals (e.g. during migrations): no traceback.
         sys.stderr.write("\nInterrupted.\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -198,6 +199,30 @@ class ConflictPageTests(ConflictTestCase):
         self.assertContains(response, "070-222 22 22")
         self.assertContains(response, "Ask a person")
 
+    def test_the_list_and_the_detail_say_who_changed_each_side_and_when(self) -> None:
+        when = dt.datetime(2026, 11, 27, 13, 3, 5, tzinfo=dt.UTC)  # 14:03 in Stockholm
+        conflict = self.conflict(
+            office_by="alice@acme.se",
+            office_changed_at=when,
+            online_by="cli:shell",
+            online_changed_at=when + dt.timedelta(minutes=1),
+        )
+        self.english(self.rita)
+        listed = self.client.get(self.url("conflicts"))
+        self.assertContains(listed, "Changed by alice@acme.se 2026-11-27 14:03")
+        self.assertContains(listed, "Changed by the command line (shell) 2026-11-27 14:04")
+        detail = self.client.get(self.url("conflict_detail", conflict))
+        self.assertContains(detail, "Changed by alice@acme.se 2026-11-27 14:03:05")
+        self.assertContains(detail, "Changed by the command line (shell) 2026-11-27 14:04:05")
+
+    def test_an_unknown_author_leaves_the_time_alone(self) -> None:
+        when = dt.datetime(2026, 11, 27, 13, 3, tzinfo=dt.UTC)
+        conflict = self.conflict(office_changed_at=when, online_by="bob@acme.se")
+        self.english(self.rita)
+        detail = self.client.get(self.url("conflict_detail", conflict))
+        self.assertContains(detail, "Changed 2026-11-27 14:03:00")
+        self.assertRegex(detail.content.decode(), r"Changed by bob@acme\.se\s*</span>")
+
     def test_a_contact_person_links_to_its_contact(self) -> None:
         person = contact_services.contact_person_create(
             access=self.admin, contact=self.contact, first_name="Eva", email="eva@kund.se"
@@ -243,6 +268,15 @@ class ConflictPageTests(ConflictTestCase):
         self.assertRedirects(response, self.url("conflict_detail", conflict))
         self.assertEqual(self.phone(), "070-222 22 22")
         self.assertEqual(SyncConflict.objects.get(id=conflict.id).status, "decided")
+
+    def test_a_decision_is_sent_as_the_deciding_administrators_edit(self) -> None:
+        self.login(self.alice)
+        # The value the record has (logged explicitly), then a new one (the trigger logs it).
+        for choice in ("office", "online"):
+            conflict = self.conflict()
+            self.client.post(self.url("conflict_decide", conflict), {"choice": choice})
+            change = self.last_change()
+            self.assertEqual((change.fields, change.actor), ("phone", "alice@acme.se"), choice)
 
     def test_reversing_asks_for_confirmation_then_writes_the_losing_value(self) -> None:
         conflict = self.conflict(policy="office-wins", status="resolved", winner="office")

@@ -154,3 +154,72 @@ def test_the_hybrid_clock_is_monotonic_and_follows_remote_clocks():
     assert unpack(tick(clock, 999)) == (1000, 1)  # the wall clock went backwards
     assert unpack(receive(clock, pack(5000, 3), 1200)) == (5000, 4)
     assert receive(clock, pack(10, 0), 2000) == pack(2000, 0)
+
+
+# --- Who made an edit rides along with its version, and never decides anything -------------
+
+
+def test_who_made_an_edit_never_changes_dominance_or_concurrency():
+    alice, bob = Version(2, 0, 10, "alice@acme.se"), Version(2, 0, 10, "bob@acme.se")
+    assert alice == bob
+    assert alice.dominates(bob)
+    assert bob.dominates(alice)
+    assert not Version(2, 0, 10, "alice@acme.se").concurrent(Version(1, 0, 5, "bob@acme.se"))
+    assert Version(2, 0, 10, "a").concurrent(Version(1, 3, 12, "a"))
+
+
+def test_a_merged_version_names_who_made_the_newer_edit():
+    office = Version(7, 0, 30, "alice@acme.se")
+    online = Version(1, 5, 40, "bob@acme.se")
+    assert office.merged(online) == Version(7, 5, 40)
+    assert office.merged(online).by == "bob@acme.se"
+    assert online.merged(office).by == "bob@acme.se"
+    assert office.merged(Version(1, 5, 20)).by == "alice@acme.se"
+
+
+def test_the_actor_is_a_fourth_element_only_when_known():
+    assert Version(7, 0, 30, "alice@acme.se").as_list() == [7, 0, 30, "alice@acme.se"]
+    assert Version(7, 0, 30).as_list() == [7, 0, 30]
+    assert Version.from_list([7, 0, 30, "alice@acme.se"]).by == "alice@acme.se"
+    assert Version.from_list([7, 0, 30]).by == ""
+
+
+def test_a_conflict_carries_who_made_each_side():
+    online = row(phone="2", versions={**BASE, "phone": Version(1, 5, 20, "bob@acme.se")})
+    office = row(phone="3", versions={**BASE, "phone": Version(7, 0, 30, "alice@acme.se")})
+    (conflict,) = merge_on_online(online, office).conflicts
+    assert (conflict.office_version.by, conflict.online_version.by) == (
+        "alice@acme.se",
+        "bob@acme.se",
+    )
+
+
+def test_a_settled_field_names_who_wrote_the_value_it_keeps_not_the_newest_edit():
+    online = row(phone="2", versions={**BASE, "phone": Version(1, 5, 40, "bob@acme.se")})
+    office = row(phone="3", versions={**BASE, "phone": Version(7, 0, 30, "alice@acme.se")})
+    kept = {
+        Policy.OFFICE_WINS: ("3", "alice@acme.se"),
+        Policy.ONLINE_WINS: ("2", "bob@acme.se"),
+        Policy.ASK: ("2", "bob@acme.se"),  # the online value, until a person decides
+    }
+    for policy, (value, by) in kept.items():
+        image = merge_on_online(online, office, policy).image
+        assert (image.values["phone"], image.version("phone").by) == (value, by), policy
+        assert image.version("phone") == Version(7, 5, 40)
+
+
+def test_a_delete_conflict_names_who_wrote_what_is_kept():
+    online = row(versions={**BASE, "phone": Version(1, 5, 40, "bob@acme.se")})
+    # The office edited the phone after Bob, then deleted the row, not having seen his edit.
+    office_versions = {
+        **BASE,
+        "phone": Version(6, 0, 45, "alice@acme.se"),
+        DELETED: Version(7, 0, 50, "alice@acme.se"),
+    }
+    deleted = RowImage({}, office_versions, True)
+    office_wins = merge_on_online(online, deleted, Policy.OFFICE_WINS).image
+    assert office_wins.deleted
+    assert office_wins.version(DELETED).by == "alice@acme.se"
+    online_wins = merge_on_online(online, deleted, Policy.ONLINE_WINS).image
+    assert not online_wins.deleted
+    assert online_wins.version("phone").by == "bob@acme.se"

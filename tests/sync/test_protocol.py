@@ -79,6 +79,18 @@ class ProtocolTests(SyncTestCase):
         self.assertEqual(self.push([row]).status_code, 400)
         self.assertFalse(Contact.objects.exists())
 
+    def test_a_version_may_name_who_made_the_edit_in_a_string_of_its_own(self) -> None:
+        named = self.row()
+        named["versions"]["name"] = [5, 0, 1, "alice@acme.se"]
+        self.assertEqual(self.push([named]).status_code, 200)
+        for bad in ([5, 0, 1, 7], [5, 0, 1, "x" * 255], [5, 0, 1, "a", "b"], [5, 0, "a"]):
+            row = self.row()
+            row["versions"]["name"] = bad
+            response = self.push([row])
+            self.assertEqual(response.status_code, 400, bad)
+            self.assertIn("rows[0].versions.name is not a version", response.json()["detail"])
+        self.assertEqual(Contact.objects.count(), 1)
+
     def test_an_unknown_entity_is_refused(self) -> None:
         row = self.row()
         row["entity"] = "core.user"

@@ -17,6 +17,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from skrivbord.core.models import User
 from skrivbord.core.services import token_authenticate
+from skrivbord.sync.actor import act_for_rest_of_request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,6 +40,8 @@ class BearerToken(HttpBearer):
         user = token_authenticate(token.strip())
         if user is None:
             return None
+        # Writes through the API are the token owner's, whoever else the session names.
+        act_for_rest_of_request(user.email)
         return _activate_language(request, user)
 
 

@@ -247,6 +247,7 @@ class Agent:
                     op=change.op,
                     fields=change.fields,
                     changed_at=change.changed_at,
+                    actor=change.actor,
                 )
                 for change in unsent
             )

@@ -8,10 +8,11 @@ class SyncConfig(AppConfig):
     verbose_name = _("Synchronisation")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
         from skrivbord.core import registry
-        from skrivbord.sync import capture
+        from skrivbord.sync import actor, capture
 
         registry.register(
             registry.Module(
@@ -28,3 +29,5 @@ class SyncConfig(AppConfig):
 
         # Triggers follow the registry: (re)installed after every migrate, on every database.
         post_migrate.connect(capture.install_after_migrate, sender=self)
+        # Every connection tells the triggers who is writing (the actor function or setting).
+        connection_created.connect(actor.on_connection_created, dispatch_uid="skrivbord.actor")

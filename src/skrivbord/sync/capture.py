@@ -2,8 +2,9 @@
 
 Services, the API, the CLI, imports, the admin, `QuerySet.update()`, `bulk_create()` and raw
 SQL all end in the database, and the triggers installed here log every insert, update and
-delete of a synchronised table into `sync_change`. Writes made by the sync engine itself run
-with a `sync_applying` marker row visible in their transaction, and the triggers skip them.
+delete of a synchronised table into `sync_change`, with the actor of the connection that
+wrote (actor.py). Writes made by the sync engine itself run with a `sync_applying` marker
+row visible in their transaction, and the triggers skip them.
 
 The trigger text is generated from the registry (core.registry.synced_models) and installed
 after every `migrate`, so a field added to a synced model is captured from then on.
@@ -22,6 +23,7 @@ from django.apps import apps
 from django.db import connections
 
 from skrivbord.core import registry
+from skrivbord.sync import actor
 
 # Any constant: the advisory lock that serialises commit-time sequence stamping.
 _STAMP_LOCK_KEY = 7_262_005_001
@@ -58,8 +60,10 @@ def sqlite_statements(synced: registry.SyncedModel) -> list[str]:
 
     def log(row: str, op: str, fields: str) -> str:
         return (
-            "INSERT INTO sync_syncchange (company_id, entity, row_id, op, fields, changed_at) "
-            f"VALUES ({row}.company_id, '{synced.label}', {row}.id, '{op}', {fields}, {now});"
+            "INSERT INTO sync_syncchange "
+            "(company_id, entity, row_id, op, fields, changed_at, actor) "
+            f"VALUES ({row}.company_id, '{synced.label}', {row}.id, '{op}', {fields}, {now}, "
+            f"{actor.SQLITE_FUNCTION}());"
         )
 
     return [
@@ -85,11 +89,15 @@ def postgresql_statements(synced: registry.SyncedModel) -> list[str]:
         for f in synced.fields
     )
 
+    # NULL until the setting was first made on the connection (a write from another program).
+    who = f"coalesce(current_setting('{actor.POSTGRESQL_SETTING}', true), '')"
+
     def log(row: str, op: str, fields: str) -> str:
         return (
-            "INSERT INTO sync_syncchange (company_id, entity, row_id, op, fields, changed_at) "
+            "INSERT INTO sync_syncchange "
+            "(company_id, entity, row_id, op, fields, changed_at, actor) "
             f"VALUES ({row}.company_id, '{synced.label}', {row}.id, '{op}', {fields}, "
-            "clock_timestamp());"
+            f"clock_timestamp(), {who});"
         )
 
     function = f"""

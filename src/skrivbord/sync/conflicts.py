@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from skrivbord.core import registry
 from skrivbord.core.access import CompanyAccess
+from skrivbord.sync.actor import current_actor
 from skrivbord.sync.history import entity_name
 from skrivbord.sync.models import SyncChange, SyncConflict
 
@@ -54,6 +55,15 @@ def side_label(side: str | None) -> str:
     if side == "online":
         return _("the online desktop")
     return ""
+
+
+def actor_display(actor: str) -> str:
+    """Who made an edit, as a person reads it: an e-mail as it is, a command by its name."""
+    if actor == "cli":
+        return _("the command line")
+    if actor.startswith("cli:"):
+        return _("the command line (%(command)s)") % {"command": actor.removeprefix("cli:")}
+    return actor
 
 
 def other_side(side: str) -> str:
@@ -107,6 +117,9 @@ class ConflictRow:
     office_display: str
     online_display: str
     in_effect: str | None
+    #: Who made each side's edit ("" when unknown).
+    office_by: str
+    online_by: str
 
     @property
     def winner_label(self) -> str:
@@ -236,6 +249,8 @@ def conflict_rows(*, access: CompanyAccess, conflicts: Sequence[SyncConflict]) -
                 office_display=value_display(model, conflict.field, conflict.office_value),
                 online_display=value_display(model, conflict.field, conflict.online_value),
                 in_effect=side_in_effect(conflict),
+                office_by=actor_display(conflict.office_by),
+                online_by=actor_display(conflict.online_by),
             )
         )
     return rows
@@ -258,6 +273,7 @@ def _log_change(access: CompanyAccess, conflict: SyncConflict, op: str, fields: 
         row_id=conflict.row_id,
         op=op,
         fields=fields,
+        actor=current_actor(),
     )
 
 

@@ -168,17 +168,30 @@ def _milliseconds(value: Any) -> int:
     return int(value.timestamp() * 1000)
 
 
+def _version(change_id: int, known: int, clock: int, actor: str, side: Side) -> list[Any]:
+    """A new version list made on this node; the actor (who) only when known."""
+    version: list[Any] = (
+        [change_id, known, clock] if side == Side.OFFICE else [known, change_id, clock]
+    )
+    if actor:
+        version.append(actor)
+    return version
+
+
 def _bump(
-    versions: dict[str, list[Any]], names: Iterable[str], change_id: int, clock: int, side: Side
+    versions: dict[str, list[Any]],
+    names: Iterable[str],
+    change_id: int,
+    clock: int,
+    side: Side,
+    actor: str = "",
 ) -> None:
     """Give the named fields this node's new version `change_id`, keeping what each knew of
     the other node's edits."""
-    mine = 0 if side == Side.OFFICE else 1
+    theirs = 1 if side == Side.OFFICE else 0
     for name in names:
         before = versions.get(name) or versions.get(ALL) or [0, 0, 0]
-        after = [before[0], before[1], clock]
-        after[mine] = change_id
-        versions[name] = after
+        versions[name] = _version(change_id, before[theirs], clock, actor, side)
 
 
 def _bump_all(
@@ -187,6 +200,7 @@ def _bump_all(
     change_id: int,
     clock: int,
     side: Side,
+    actor: str = "",
 ) -> None:
     """An insert: every field gets the new version. When the fields agree on what they know
     of the other node (always, for a new row), that is one ALL entry."""
@@ -196,13 +210,10 @@ def _bump_all(
         for name in _all_fields(synced)
     }
     if len(known) == 1:
-        version = [0, 0, clock]
-        version[1 - theirs] = change_id
-        version[theirs] = known.pop()
         versions.clear()
-        versions[ALL] = version
+        versions[ALL] = _version(change_id, known.pop(), clock, actor, side)
     else:
-        _bump(versions, _all_fields(synced), change_id, clock, side)
+        _bump(versions, _all_fields(synced), change_id, clock, side, actor)
 
 
 # --- Stamping: local changes -> per-field versions -------------------------------------------
@@ -224,7 +235,7 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
         while True:
             with connections[using].cursor() as cursor:
                 cursor.execute(
-                    "SELECT id, seq, entity, row_id, company_id, op, fields, changed_at "
+                    "SELECT id, seq, entity, row_id, company_id, op, fields, changed_at, actor "
                     "FROM sync_syncchange WHERE seq > %s ORDER BY seq LIMIT %s",
                     [position, STAMP_BATCH],
                 )
@@ -241,7 +252,8 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
                 for row_id, state in _load_states(using, entity, row_ids).items()
             }
             touched: dict[tuple[str, Any], _State] = {}
-            for change_id, _seq, entity, row_id, company_id, op, fields, changed_at in changes:
+            for change in changes:
+                change_id, _seq, entity, row_id, company_id, op, fields, changed_at, actor = change
                 synced = specs.get(entity)
                 if synced is None:
                     continue
@@ -256,13 +268,13 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
                 touched[key] = state
                 if op == "d":
                     state.deleted = True
-                    _bump(state.versions, (DELETED,), change_id, clock, side)
+                    _bump(state.versions, (DELETED,), change_id, clock, side, actor)
                 elif fields == "*":
                     state.deleted = False
-                    _bump_all(state.versions, synced, change_id, clock, side)
+                    _bump_all(state.versions, synced, change_id, clock, side, actor)
                 else:
                     names = [name for name in fields.split(",") if name]
-                    _bump(state.versions, names, change_id, clock, side)
+                    _bump(state.versions, names, change_id, clock, side, actor)
             _save_states(using, touched.values())
             position = changes[-1][1]
             folded += len(changes)
@@ -670,6 +682,8 @@ def _conflict_row(
         online_value=conflict.online_value,
         office_changed_at=_hlc_time(conflict.office_version.hlc),
         online_changed_at=_hlc_time(conflict.online_version.hlc),
+        office_by=conflict.office_version.by,
+        online_by=conflict.online_version.by,
         policy=conflict.policy.value,
         winner=conflict.winner.value if conflict.winner else "",
         status=status,

@@ -19,8 +19,8 @@ would itself look concurrent with the office's next one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -47,6 +47,9 @@ class Version:
     office: int = 0
     online: int = 0
     hlc: int = 0
+    #: Who made the edit (SyncChange.actor), "" when unknown. Information for people only:
+    #: comparisons, dominance and concurrency never look at it.
+    by: str = field(default="", compare=False)
 
     def dominates(self, other: Version) -> bool:
         return self.office >= other.office and self.online >= other.online
@@ -55,18 +58,31 @@ class Version:
         return not self.dominates(other) and not other.dominates(self)
 
     def merged(self, other: Version) -> Version:
+        newest = self if self.hlc >= other.hlc else other
         return Version(
-            max(self.office, other.office), max(self.online, other.online), max(self.hlc, other.hlc)
+            max(self.office, other.office),
+            max(self.online, other.online),
+            max(self.hlc, other.hlc),
+            newest.by,
         )
 
-    def as_list(self) -> list[int]:
-        return [self.office, self.online, self.hlc]
+    def as_list(self) -> list[int | str]:
+        """[office, online, hlc], and the actor as a fourth element only when known."""
+        parts: list[int | str] = [self.office, self.online, self.hlc]
+        if self.by:
+            parts.append(self.by)
+        return parts
 
     @classmethod
-    def from_list(cls, value: list[int] | tuple[int, ...] | None) -> Version:
+    def from_list(cls, value: Sequence[int | str] | None) -> Version:
         if not value:
             return ZERO
-        return cls(int(value[0]), int(value[1]), int(value[2]) if len(value) > 2 else 0)
+        return cls(
+            int(value[0]),
+            int(value[1]),
+            int(value[2]) if len(value) > 2 else 0,
+            str(value[3]) if len(value) > 3 else "",
+        )
 
 
 ZERO = Version()
@@ -207,7 +223,9 @@ def merge(
                 name, office_value, online_value, office_version, online_version, policy, winner
             )
         )
-        versions[name] = merged
+        # The merged version names whoever wrote the value the field keeps.
+        kept = theirs if winner is not None and winner != local_side else mine
+        versions[name] = replace(merged, by=kept.by)
         if winner is None:
             continue  # kept provisionally until a person decides
         if winner != local_side:
@@ -288,7 +306,7 @@ def _resolve_delete_conflict(
         versions[DELETED] = merged_deleted
         return outcome
     if winner == deleting_side:
-        versions[DELETED] = merged_deleted
+        versions[DELETED] = replace(merged_deleted, by=delete_version.by)
         for name in fields:
             versions[name] = local.version(name).merged(incoming.version(name))
         outcome.image.deleted = True
@@ -298,7 +316,8 @@ def _resolve_delete_conflict(
         # The edit wins: the row lives, with every field merged from both copies.
         outcome.image = RowImage(dict(editor.values), {}, False)
         for name in fields:
-            outcome.image.versions[name] = local.version(name).merged(incoming.version(name))
+            merged = local.version(name).merged(incoming.version(name))
+            outcome.image.versions[name] = replace(merged, by=editor.version(name).by)
         outcome.image.versions[DELETED] = merged_deleted
         outcome.changed = set(fields)
         outcome.restored = deleter_is_local
@@ -323,5 +342,5 @@ def versions_from_json(data: Mapping[str, Any]) -> dict[str, Version]:
     return {name: Version.from_list(value) for name, value in data.items()}
 
 
-def versions_to_json(versions: Mapping[str, Version]) -> dict[str, list[int]]:
+def versions_to_json(versions: Mapping[str, Version]) -> dict[str, list[int | str]]:
     return {name: version.as_list() for name, version in versions.items()}

@@ -32,8 +32,9 @@ class SyncChange(models.Model):
     #: Comma-separated changed columns; "*" for an insert.
     fields = models.TextField(blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
-    #: Who made the write (a user's e-mail, "api:<token prefix>", "cli"), as the capture
-    #: trigger found it on the connection; "" when unknown.
+    #: Who made the write (a user's e-mail for the web UI, the admin and the API, or
+    #: "cli:<command>"), as the capture trigger found it on the connection (actor.py); ""
+    #: when unknown.
     actor = models.CharField(max_length=254, blank=True, default="", db_default="")
 
     class Meta:
@@ -62,8 +63,9 @@ class SyncRow(models.Model):
 
     `versions` maps field -> [office version, online version, hlc]: the newest office edit
     and the newest online edit this value incorporates (the idea of Microsoft Sync
-    Framework's knowledge), and the hybrid logical clock of the edit that made it. The
-    pseudo-field "_deleted" carries deletes (tombstones) the same way.
+    Framework's knowledge), and the hybrid logical clock of the edit that made it, followed by
+    who made it when that is known (see actor.py). The pseudo-field "_deleted" carries
+    deletes (tombstones) the same way.
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -18,6 +18,8 @@ MAX_DECOMPRESSED = 64 * 1024 * 1024
 #: above the second (a PC with a wrong year would otherwise win every conflict for months).
 SKEW_WARN_SECONDS = 120
 SKEW_REFUSE_SECONDS = 3600
+#: A version may name who made the edit (SyncChange.actor), in at most this many characters.
+MAX_ACTOR_LENGTH = 254
 
 
 class ProtocolError(ValueError):
@@ -58,10 +60,17 @@ def check_rows(rows: Any) -> list[dict[str, Any]]:
             if not isinstance(row.get(key), kind):
                 raise ProtocolError(f"rows[{index}].{key} is missing or of the wrong type.")
         for name, version in row["versions"].items():
-            if not (
-                isinstance(version, list)
-                and len(version) == 3
-                and all(isinstance(part, int) and part >= 0 for part in version)
-            ):
+            if not _is_version(version):
                 raise ProtocolError(f"rows[{index}].versions.{name} is not a version.")
     return rows
+
+
+def _is_version(version: Any) -> bool:
+    """[office, online, hlc], optionally followed by who made the edit."""
+    if not isinstance(version, list) or len(version) not in (3, 4):
+        return False
+    if not all(isinstance(part, int) and part >= 0 for part in version[:3]):
+        return False
+    return len(version) == 3 or (
+        isinstance(version[3], str) and len(version[3]) <= MAX_ACTOR_LENGTH
+    )
