@@ -11,3 +11,5 @@ urlpatterns = [
     path("api/v1/", include("skrivbord.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "skrivbord.core.views.permission_denied"

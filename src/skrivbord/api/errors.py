@@ -28,6 +28,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from skrivbord.api.schemas import API_FIELD_NAMES
 from skrivbord.contacts.services import ContactInUse
+from skrivbord.core.access import KeptElsewhere
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -158,7 +159,9 @@ def install(api: NinjaAPI) -> None:
         return _detail(api, request, 404, _("Not found."))
 
     def on_permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
-        if str(exc) == "change":
+        if isinstance(exc, KeptElsewhere):
+            detail = exc.message
+        elif str(exc) == "change":
             detail = _("You may read this company's data but not change it.")
         else:
             detail = _("You do not have access to this.")

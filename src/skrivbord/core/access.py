@@ -12,11 +12,31 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from skrivbord.core import registry
 from skrivbord.core.models import Company, Membership, Role, User
+
+
+class KeptElsewhere(PermissionDenied):
+    """A write refused because the other node owns this data (its sync direction)."""
+
+    def __init__(self, node: str) -> None:
+        if node == "online":
+            message = _(
+                "This information is kept in the office's business system and synchronised "
+                "here. Change it in the office; the change then reaches the online desktop."
+            )
+        else:
+            message = _(
+                "This information is kept in the online desktop and synchronised here. "
+                "Change it there; the change then reaches the office."
+            )
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,8 @@ class CompanyAccess:
         module = registry.get(module_key)
         if permission not in module.permissions:
             return False
+        if permission != "view" and registry.module_read_only_on(module, settings.NODE):
+            return False
         if permission in module.admin_permissions:
             return self.is_admin
         if self.membership.role == Role.READ_ONLY:
@@ -50,6 +72,12 @@ class CompanyAccess:
 
     def require(self, module_key: str, permission: str = "view") -> None:
         if not self.has(module_key, permission):
+            if (
+                permission != "view"
+                and self.has(module_key, "view")
+                and registry.module_read_only_on(registry.get(module_key), settings.NODE)
+            ):
+                raise KeptElsewhere(settings.NODE)
             raise PermissionDenied(permission)
 
 

@@ -77,6 +77,23 @@ def synced_models() -> list[SyncedModel]:
     return [synced for module in all_modules() for synced in module.synced_models]
 
 
+def read_only_on(synced: SyncedModel, node: str) -> bool:
+    """Whether local edits of this model are refused on `node` ("office" or "online"): the
+    other node owns its data, and it arrives here only through the sync."""
+    if synced.direction == Direction.OFFICE_TO_ONLINE:
+        return node == "online"
+    if synced.direction == Direction.ONLINE_TO_OFFICE:
+        return node == "office"
+    return False
+
+
+def module_read_only_on(module: Module, node: str) -> bool:
+    """A module whose synchronised data all belongs to the other node is read-only here."""
+    return bool(module.synced_models) and all(
+        read_only_on(synced, node) for synced in module.synced_models
+    )
+
+
 def synced_model(label: str) -> SyncedModel:
     for synced in synced_models():
         if synced.label == label:

@@ -18,9 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from skrivbord.core import services
-from skrivbord.core.access import company_access, user_memberships
+from skrivbord.core.access import KeptElsewhere, company_access, user_memberships
 from skrivbord.core.forms import LanguageForm, LoginForm, ProfileForm, TokenCreateForm
 from skrivbord.core.models import ApiToken, Membership, User
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 403 page; a write refused because the other node owns the data says so."""
+    reason = exception.message if isinstance(exception, KeptElsewhere) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def _user(request: HttpRequest) -> User:

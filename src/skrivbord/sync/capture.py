@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections
 
 from skrivbord.core import registry
@@ -47,7 +48,17 @@ def _name(label: str) -> str:
     return label.replace(".", "_")
 
 
-def sqlite_statements(synced: registry.SyncedModel) -> list[str]:
+def refusal(synced: registry.SyncedModel) -> str:
+    """The database's own refusal of a local write to data the other node owns (the backstop
+    under the access check, for writes that bypass the application's services)."""
+    owner = "office" if synced.direction == registry.Direction.OFFICE_TO_ONLINE else "online"
+    return (
+        f"skrivbord: {synced.label} is kept on the {owner} node and changes here only "
+        "through the sync"
+    )
+
+
+def sqlite_statements(synced: registry.SyncedModel, node: str = "") -> list[str]:
     synced = _checked(synced)
     table = _table(synced.label)
     name = _name(synced.label)
@@ -66,10 +77,23 @@ def sqlite_statements(synced: registry.SyncedModel) -> list[str]:
             f"{actor.SQLITE_FUNCTION}());"
         )
 
-    return [
+    drop = [
         f"DROP TRIGGER IF EXISTS sync_ins_{name}",
         f"DROP TRIGGER IF EXISTS sync_upd_{name}",
         f"DROP TRIGGER IF EXISTS sync_del_{name}",
+    ]
+    if registry.read_only_on(synced, node):
+        refuse = f"SELECT RAISE(ABORT, '{refusal(synced)}');"
+        return [
+            *drop,
+            *(
+                f'CREATE TRIGGER sync_{short}_{name} BEFORE {op} ON "{table}" WHEN {skip} '
+                f"BEGIN {refuse} END"
+                for short, op in (("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE"))
+            ),
+        ]
+    return [
+        *drop,
         f'CREATE TRIGGER sync_ins_{name} AFTER INSERT ON "{table}" WHEN {skip} '
         f"BEGIN {log('NEW', 'u', chr(39) + '*' + chr(39))} END",
         f'CREATE TRIGGER sync_upd_{name} AFTER UPDATE ON "{table}" WHEN {skip} AND ({differs}) '
@@ -79,7 +103,7 @@ def sqlite_statements(synced: registry.SyncedModel) -> list[str]:
     ]
 
 
-def postgresql_statements(synced: registry.SyncedModel) -> list[str]:
+def postgresql_statements(synced: registry.SyncedModel, node: str = "") -> list[str]:
     synced = _checked(synced)
     table = _table(synced.label)
     name = _name(synced.label)
@@ -100,6 +124,10 @@ def postgresql_statements(synced: registry.SyncedModel) -> list[str]:
             f"clock_timestamp(), {who});"
         )
 
+    guard = ""
+    if registry.read_only_on(synced, node):
+        guard = f"""
+    RAISE EXCEPTION '{refusal(synced)}' USING ERRCODE = 'insufficient_privilege';"""
     function = f"""
 CREATE OR REPLACE FUNCTION sync_capture_{name}() RETURNS trigger AS $$
 DECLARE
@@ -107,7 +135,7 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM sync_syncapplying) THEN
         RETURN NULL;
-    END IF;
+    END IF;{guard}
     IF TG_OP = 'INSERT' THEN
         {log("NEW", "u", "'*'")}
     ELSIF TG_OP = 'UPDATE' THEN
@@ -154,16 +182,18 @@ SQLITE_COMMIT_ORDER = [
 ]
 
 
-def install(using: str = "default") -> None:
+def install(using: str = "default", node: str | None = None) -> None:
+    """(Re)install the triggers on a database of this node (`settings.NODE` unless given)."""
+    node = node or settings.NODE
     connection = connections[using]
     if connection.vendor == "postgresql":
         statements = list(POSTGRESQL_COMMIT_ORDER)
         for synced in registry.synced_models():
-            statements += postgresql_statements(synced)
+            statements += postgresql_statements(synced, node)
     elif connection.vendor == "sqlite":
         statements = list(SQLITE_COMMIT_ORDER)
         for synced in registry.synced_models():
-            statements += sqlite_statements(synced)
+            statements += sqlite_statements(synced, node)
     else:  # pragma: no cover - settings allow only these two
         raise RuntimeError(f"Change capture does not support {connection.vendor}.")
     with connection.cursor() as cursor:
