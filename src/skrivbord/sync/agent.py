@@ -321,7 +321,8 @@ class Agent:
                 moved = self.push(result) + self.pull(result)
                 if not moved:
                     break
-        except SyncError as error:
+        except Exception as error:
+            # A sync error, or a database error that run() retries: either way it failed.
             outcome, errors = "failed", [str(error)]
             raise
         finally:

@@ -78,6 +78,9 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
     side = side or local_side()
     specs = {synced.label: synced for synced in registry.synced_models()}
     folded = 0
+    # A change logged while this machine's clock was ahead (the agent refused to sync until
+    # it was corrected) counts as made now, or its HLC would win "newest" for that long.
+    now_ms = int(timezone.now().timestamp() * 1000)
     with transaction.atomic(using=using):
         current = SyncNode.objects.using(using).select_for_update().get_or_create(id=1)[0]
         while True:
@@ -101,7 +104,7 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
                         entity=change.entity, row_id=change.row_id, company_id=change.company_id
                     )
                     rows[(change.entity, change.row_id)] = row
-                clock = hlc.tick(clock, int(change.changed_at.timestamp() * 1000))
+                clock = hlc.tick(clock, min(int(change.changed_at.timestamp() * 1000), now_ms))
                 if change.op == "r":
                     continue  # a resend of a merged row: no new edit, no new version
                 if change.op == "d":
