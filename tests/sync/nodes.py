@@ -10,6 +10,7 @@ online node's real sync API (`OnlineTransport`). Each node can have a wrong cloc
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -29,12 +30,11 @@ from skrivbord.sync import engine
 from skrivbord.sync.agent import Agent
 from skrivbord.sync.merge import Side
 from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink
-from skrivbord.sync.pairing import hash_secret
+from skrivbord.sync.pairing import CREDENTIAL_PREFIX, hash_secret
 
 OFFICE = "office"
 ONLINE = "default"
 ONLINE_URL = "http://online.test"
-CREDENTIAL = "sks_" + "t" * 43
 #: The real time, whatever the nodes' clocks say.
 real_now = timezone.now
 _real_stamp = engine.stamp
@@ -55,11 +55,12 @@ class TwoNodes:
         )
         self.conflicts: list[Any] = []
         # The agent's credential, as pairing would have left it on both nodes.
+        credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
         SyncCredential.objects.using(ONLINE).create(
-            company=self.online_company, key_hash=hash_secret(CREDENTIAL), prefix=CREDENTIAL[:12]
+            company=self.online_company, key_hash=hash_secret(credential), prefix=credential[:12]
         )
         SyncLink.objects.using(OFFICE).filter(id=self.office_link.id).update(
-            remote_url=ONLINE_URL, credential=CREDENTIAL
+            remote_url=ONLINE_URL, credential=credential
         )
         self.databases = {side: connections[side] for side in (OFFICE, ONLINE)}
         #: How far each node's clock is off (change it with set_clock).

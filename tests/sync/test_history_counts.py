@@ -14,6 +14,7 @@ import httpx
 from django.db import OperationalError
 from django.test import override_settings
 
+from skrivbord.sync import agent as agent_module
 from skrivbord.sync import engine
 from skrivbord.sync.agent import ExchangeResult
 from skrivbord.sync.models import SyncLink, SyncSession
@@ -97,3 +98,29 @@ class HistoryCountTests(SyncTestCase):
             self.assertEqual(session.errors, ["database is locked"], side)
         self.assertEqual(SyncLink.objects.using(OFFICE).get(id=link.id).generation, link.generation)
         self.assertFalse(nodes.contacts(OFFICE).exists())
+
+    def test_a_row_parked_until_its_parent_arrives_is_received_once(self) -> None:
+        nodes = TwoNodes()
+        # Connected long ago: the changes come from the feed, not a snapshot.
+        SyncLink.objects.using(OFFICE).filter(id=nodes.office_link.id).update(snapshot_done=True)
+        first = nodes.create_contact(ONLINE, name="Kund AB")
+        person = nodes.persons(ONLINE).create(
+            company=nodes.online_company, contact=first, first_name="Eva"
+        )
+        second = nodes.create_contact(ONLINE, name="Kund 2 AB")
+        nodes.persons(ONLINE).filter(id=person.id).update(contact=second)
+
+        # Two rows a batch: the first carries Eva, who now belongs to a contact that comes in
+        # the second, so the office parks her until then.
+        with mock.patch.object(agent_module, "BATCH_ROWS", 2):
+            result = self.exchange(nodes)
+
+        self.assertEqual(nodes.persons(OFFICE).get(id=person.id).contact_id, second.id)
+        office = SyncSession.objects.using(OFFICE).get(exchange_id=result.exchange_id)
+        self.assertEqual(
+            office.counts,
+            {
+                "contacts.contact": {"sent": 0, "received": 2, "applied": 2},
+                "contacts.contactperson": {"sent": 0, "received": 2, "applied": 1},
+            },
+        )

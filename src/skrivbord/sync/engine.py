@@ -292,7 +292,9 @@ def apply(
         SyncParked.objects.using(using).filter(id__in=[p.id for p in parked]).delete()
     order = {synced.label: index for index, synced in enumerate(registry.synced_models())}
     with applying(using):
-        for payloads in (rows, [parked_row.payload for parked_row in parked]):
+        retries = [parked_row.payload for parked_row in parked]
+        for payloads, retrying in ((rows, False), (retries, True)):
+            received = Counter(result.received)
             by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for payload in payloads:
                 entity = payload["entity"]
@@ -309,6 +311,8 @@ def apply(
                     resolve=resolve,
                     result=result,
                 )
+            if retrying:
+                result.received = received  # parked rows were counted when they arrived
     return result
 
 
