@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +124,7 @@ class Agent:
         *,
         client: httpx.Client | None = None,
         progress: Progress | None = None,
+        overlap: bool = True,
     ) -> None:
         self.link_id = link.id
         self.company = link.company
@@ -133,6 +134,9 @@ class Agent:
             {"Authorization": f"Bearer {link.credential}", "Accept-Encoding": "gzip"}
         )
         self.progress = progress or (lambda _phase, _done, _total: None)
+        #: Send a push batch from a second thread while the next one is read. Off where the
+        #: online node runs in this process on this thread's connections (tests).
+        self.overlap = overlap
         self.stopping = threading.Event()
 
     # --- HTTP -------------------------------------------------------------------------------
@@ -279,7 +283,12 @@ class Agent:
         if pending > BATCH_ROWS:
             self._start(transfer, total=pending)
         batch = engine.collect(company=link.company, after=cursor, limit=BATCH_ROWS)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send") as sender:
+        sender: Executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send")
+            if self.overlap
+            else _Inline()
+        )
+        with sender:
             while batch.upto != cursor and not self.stopping.is_set():
                 payload: dict[str, Any] = {
                     "exchange_id": str(result.exchange_id),
@@ -457,7 +466,8 @@ class Agent:
                 moved = self.push(result) + self.pull(result)
                 if not moved:
                     break
-        except SyncError as error:
+        except Exception as error:
+            # A sync error, or a database error that run() retries: either way it failed.
             outcome, errors = "failed", [str(error)]
             raise
         finally:
@@ -574,6 +584,18 @@ class Agent:
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+class _Inline(Executor):
+    """An executor that runs each call at once, in the caller's thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller by future.result()
+            future.set_exception(error)
+        return future
 
 
 def run_once(link: SyncLink, **kwargs: Any) -> ExchangeResult:

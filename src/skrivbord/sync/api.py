@@ -30,7 +30,7 @@ from skrivbord.sync import engine, history
 from skrivbord.sync.api_pairing import router as pairing_router
 from skrivbord.sync.auth import SYNC_CREDENTIAL
 from skrivbord.sync.merge import Side
-from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink, SyncRow
+from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink, SyncRow, SyncSession
 from skrivbord.sync.protocol import (
     SCHEMA_VERSION,
     SKEW_REFUSE_SECONDS,
@@ -347,9 +347,13 @@ def session(request: HttpRequest) -> HttpResponse:
     if outcome not in {"success", "partial", "failed"}:
         raise HttpError(422, "outcome must be success, partial or failed.")
     started = parse_datetime(str(body.get("started_at") or "")) or timezone.now()
-    record = history.session_begin(
-        company=link.company, exchange_id=_uuid(body.get("exchange_id")), started_at=started
-    )
+    exchange_id = _uuid(body.get("exchange_id"))
+    # A report delivered twice (a retried request) updates its session instead of adding one.
+    record = (
+        SyncSession.objects.filter(company=link.company, exchange_id=exchange_id).first()
+        if exchange_id
+        else None
+    ) or history.session_begin(company=link.company, exchange_id=exchange_id, started_at=started)
     # The agent's "sent" is what this node received, and the other way round.
     counts = {
         entity: {

@@ -229,6 +229,9 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
     side = side or local_side()
     specs = {synced.label: synced for synced in registry.synced_models()}
     folded = 0
+    # A change logged while this machine's clock was ahead (the agent refused to sync until
+    # it was corrected) counts as made now, or its HLC would win "newest" for that long.
+    now_ms = int(timezone.now().timestamp() * 1000)
     with transaction.atomic(using=using):
         current = SyncNode.objects.using(using).select_for_update().get_or_create(id=1)[0]
         clock, position = current.hlc, current.stamp_cursor
@@ -262,7 +265,7 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
                 if state is None:
                     state = states[key] = _State(None, entity, row_id, company_id, {}, False)
                     touched[key] = state
-                clock = hlc.tick(clock, _milliseconds(changed_at))
+                clock = hlc.tick(clock, min(_milliseconds(changed_at), now_ms))
                 if op == "r":
                     continue  # a resend of a merged row: no new edit, no new version
                 touched[key] = state
@@ -420,7 +423,9 @@ def apply(
         SyncParked.objects.using(using).filter(id__in=[p.id for p in parked]).delete()
     order = {synced.label: index for index, synced in enumerate(registry.synced_models())}
     with applying(using):
-        for payloads in (rows, [parked_row.payload for parked_row in parked]):
+        retries = [parked_row.payload for parked_row in parked]
+        for payloads, retrying in ((rows, False), (retries, True)):
+            received = Counter(result.received)
             by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for payload in payloads:
                 entity = payload["entity"]
@@ -437,6 +442,8 @@ def apply(
                     resolve=resolve,
                     result=result,
                 )
+            if retrying:
+                result.received = received  # parked rows were counted when they arrived
     return result
 
 

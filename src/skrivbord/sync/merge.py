@@ -319,7 +319,8 @@ def _resolve_delete_conflict(
             merged = local.version(name).merged(incoming.version(name))
             outcome.image.versions[name] = replace(merged, by=editor.version(name).by)
         outcome.image.versions[DELETED] = merged_deleted
-        outcome.changed = set(fields)
+        # Only a node that deleted the row writes it again; the editor's copy stays as it is.
+        outcome.changed = set(fields) if deleter_is_local else set()
         outcome.restored = deleter_is_local
     outcome.rebroadcast.add(DELETED)
     return outcome
