@@ -31,9 +31,11 @@ from skrivbord.sync.merge import (
     ALL,
     DELETED,
     Conflict,
+    Outcome,
     Policy,
     RowImage,
     Side,
+    Version,
     merge,
     versions_from_json,
     versions_to_json,
@@ -432,16 +434,31 @@ def apply(
                 if entity not in order:
                     raise LookupError(entity)
                 by_entity[entity].append(payload)
-            for entity in sorted(by_entity, key=order.__getitem__):
-                _apply_entity(
-                    link,
-                    entity,
-                    by_entity[entity],
-                    using=using,
-                    side=side,
-                    resolve=resolve,
-                    result=result,
-                )
+            # Deletes first, children before parents, so a child's own delete meets its local
+            # edits (a conflict) before its parent's delete would take it away unseen; then
+            # the living rows, parents before children.
+            doomed = {
+                entity: {payload["id"] for payload in entity_rows if payload.get("deleted")}
+                for entity, entity_rows in by_entity.items()
+            }
+            passes = (
+                (sorted(by_entity, key=order.__getitem__, reverse=True), True),
+                (sorted(by_entity, key=order.__getitem__), False),
+            )
+            for entities, deleted in passes:
+                for entity in entities:
+                    chosen = [p for p in by_entity[entity] if bool(p.get("deleted")) == deleted]
+                    if chosen:
+                        _apply_entity(
+                            link,
+                            entity,
+                            chosen,
+                            using=using,
+                            side=side,
+                            resolve=resolve,
+                            result=result,
+                            doomed=doomed,
+                        )
             if retrying:
                 result.received = received  # parked rows were counted when they arrived
     return result
@@ -456,6 +473,7 @@ def _apply_entity(
     side: Side,
     resolve: bool,
     result: ApplyResult,
+    doomed: dict[str, set[str]] | None = None,
 ) -> None:
     synced = registry.synced_model(entity)
     if not _may_receive(synced, side):
@@ -470,6 +488,7 @@ def _apply_entity(
         for row in manager.filter(id__in=ids).values("id", "company_id", *synced.fields)
     }
     parents_present = _present_parents(synced, payloads, using)
+    parents_gone = _deleted_parents(synced, payloads, using, doomed or {})
     creates: list[dict[str, Any]] = []
     updates: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
     deletes: list[uuid.UUID] = []
@@ -503,6 +522,22 @@ def _apply_entity(
             resolve=resolve,
             policy_for=_policy_for(link, synced),
         )
+        if resolve and not outcome.image.deleted:
+            gone = next(
+                (
+                    gone_by
+                    for column, by_side in parents_gone.items()
+                    if (gone_by := by_side.get(str(outcome.image.values.get(column))))
+                ),
+                None,
+            )
+            if gone is not None:
+                # Its parent is deleted: the delete wins over the child's edit, which is
+                # logged as the losing side (DESIGN.md §3: nothing lost unlogged).
+                deleter = side if gone == "here" else _other(side)
+                outcome = _parent_delete_wins(
+                    local, incoming, outcome, synced, deleter=deleter, side=side, link=link
+                )
         image = outcome.image
         if (
             not image.deleted
@@ -556,6 +591,7 @@ def _apply_entity(
         state.deleted = image.deleted
         conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
     if deletes:
+        conflicts += _orphaned_children(link, entity, deletes, using, deleter=_other(side))
         manager.filter(id__in=deletes).delete()
     writer = _RowWriter(model, using)
     writer.insert(creates, now)
@@ -642,6 +678,135 @@ class _RowWriter:
                     for row in rows
                 ],
             )
+
+
+def _other(side: Side) -> Side:
+    return Side.ONLINE if side == Side.OFFICE else Side.OFFICE
+
+
+def _deleted_parents(
+    synced: registry.SyncedModel,
+    payloads: list[dict[str, Any]],
+    using: str,
+    doomed: dict[str, set[str]],
+) -> dict[str, dict[str, str]]:
+    """Per foreign-key column, the parents the payloads name that are deleted: "here" (a
+    tombstone on this node) or "there" (deleted by the other node in this batch)."""
+    gone: dict[str, dict[str, str]] = {}
+    to_db = _to_db_uuid(using)
+    for column, parent_label in synced.parents.items():
+        named = {
+            str(value)
+            for payload in payloads
+            if (value := (payload.get("values") or {}).get(column))
+        }
+        found: dict[str, str] = dict.fromkeys(named & doomed.get(parent_label, set()), "there")
+        states = _load_states(using, parent_label, [to_db(uuid.UUID(v)) for v in named])
+        for state in states.values():
+            if state.deleted:
+                found[str(_from_db_uuid(state.row_id))] = "here"
+        gone[column] = found
+    return gone
+
+
+def _parent_delete_wins(
+    local: RowImage | None,
+    incoming: RowImage,
+    outcome: Outcome,
+    synced: registry.SyncedModel,
+    *,
+    deleter: Side,
+    side: Side,
+    link: SyncLink,
+) -> Outcome:
+    """The outcome for a child whose parent is deleted: deleted too, with both sides'
+    knowledge merged, and the edit it overrides logged as a conflict the delete won."""
+    names = (*synced.fields, DELETED)
+    merged = {
+        name: (local.version(name) if local else Version()).merged(incoming.version(name))
+        for name in names
+    }
+    editor = incoming if deleter == side or local is None else local
+    edit_version = max(
+        (editor.version(name) for name in synced.fields),
+        key=lambda version: version.hlc,
+        default=Version(),
+    )
+    delete_version = merged[DELETED]
+    office_version, online_version = (
+        (delete_version, edit_version) if deleter == Side.OFFICE else (edit_version, delete_version)
+    )
+    policy = Policy(link.policy)
+    conflicts = [c for c in outcome.conflicts if c.field != DELETED]
+    conflicts.append(
+        Conflict(
+            DELETED,
+            deleter == Side.OFFICE,
+            deleter == Side.ONLINE,
+            office_version,
+            online_version,
+            policy,
+            deleter,
+        )
+    )
+    return Outcome(
+        RowImage({}, merged, True), changed=set(), conflicts=conflicts, rebroadcast={DELETED}
+    )
+
+
+def _orphaned_children(
+    link: SyncLink, entity: str, parent_ids: list[uuid.UUID], using: str, *, deleter: Side
+) -> list[SyncConflict]:
+    """Living children of parents the other node deleted, which that node never knew (its
+    own children's deletes came first in the batch): they go with their parent, and each is
+    logged as an edit the parent's delete won over."""
+    logged: list[SyncConflict] = []
+    for child in registry.synced_models():
+        for column, parent_label in child.parents.items():
+            if parent_label != entity:
+                continue
+            rows = list(
+                _model(child.label)
+                ._default_manager.using(using)
+                .filter(company_id=link.company_id, **{f"{column}__in": parent_ids})
+                .values_list("id", flat=True)
+            )
+            if not rows:
+                continue
+            to_db = _to_db_uuid(using)
+            states = _load_states(using, child.label, [to_db(row_id) for row_id in rows])
+            for row_id in rows:
+                state = states.get(to_db(row_id))
+                versions = versions_from_json(state.versions if state else {})
+                image = RowImage({}, versions)
+                edit = max(
+                    (image.version(name) for name in child.fields),
+                    key=lambda version: version.hlc,
+                    default=Version(),
+                )
+                office_version, online_version = (
+                    (Version(), edit) if deleter == Side.OFFICE else (edit, Version())
+                )
+                logged.append(
+                    _conflict_row(
+                        link,
+                        child.label,
+                        row_id,
+                        Conflict(
+                            DELETED,
+                            deleter == Side.OFFICE,
+                            deleter == Side.ONLINE,
+                            office_version,
+                            online_version,
+                            Policy(link.policy),
+                            deleter,
+                        ),
+                    )
+                )
+                if state is not None:
+                    state.deleted = True
+            _save_states(using, states.values())
+    return logged
 
 
 def _present_parents(
