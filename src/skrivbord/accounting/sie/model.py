@@ -431,6 +431,7 @@ class SieFile:
     vouchers: tuple[Voucher, ...] = ()
     checksum: Checksum | None = None
     encoding: str = "cp437"
+    kind: str = ""  # "1", "2", "3", "4E" or "4I" (#SIETYP 4 split by content and extension)
     warnings: tuple[SieWarning, ...] = field(default=(), compare=False)
 
     def fiscal_year(self, index: int = 0) -> FiscalYear | None:
