@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import encoding as enc
-from .checksum import Crc, record_bytes
+from ._fast import builder
+from .checksum import Crc, record_bytes, record_text
 from .errors import SieError
 from .messages import MESSAGES
 from .model import (
@@ -121,6 +122,114 @@ _CONTROL_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ROW_LABELS = {"#TRANS": RowKind.TRANS, "#RTRANS": RowKind.RTRANS, "#BTRANS": RowKind.BTRANS}
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
+
+# --- fast paths -----------------------------------------------------------------------------
+# The usual shapes of the frequent records, as regular expressions: a voucher with its rows,
+# and runs of #KONTO/#KTYP/#SRU/#ENHET, #IB/#UB/#RES, #PSALDO/#PBUDGET and #OIB/#OUB lines.
+# Fields are quoted ("...", without escapes or tabs) or bare; amounts have at most two
+# decimals. Whatever does not match (escapes, stray quotes, missing or extra fields, bad
+# values, blank lines inside a voucher) goes line by line through the tokenizer, which
+# tolerates or refuses it precisely; both paths give the same records and warnings
+# (tests/accounting/sie compare them on every file).
+_Q = r'"([^"\\\t\n]{0,1000})"'  # a quoted field (bounded: long lines take the careful path)
+_B = r'([^"\\\s{}]{1,1000})'  # a bare field
+_FIELD = "(?:" + _Q + "|" + _B + ")"
+_ACCT = r'(?:"([^"\\\s{}]{1,100})"|([^"\\\s{}]{1,100}))'
+_DAY = r'(?:"([0-9]{8})?"|([0-9]{8}))'
+_MONEY = r"(-?[0-9]{1,15}(?:\.[0-9]{1,2})?)"
+_QTY = r'(?:"(-?[0-9]{1,30}(?:\.[0-9]{1,30})?)?"|(-?[0-9]{1,30}(?:\.[0-9]{1,30})?))'
+_OBJS = r'\{([^{}"\n]{0,200}(?:"[^"\\{}\t\n]{0,200}"[^{}"\n]{0,200}){0,20})\}'
+_S = r"[ \t]+"
+_YEAR_NR = r"(-?[0-9]{1,4})"
+_END = r"[ \t\r]*\n"
+_ROW_BODY = "".join([
+    "#(TRANS|RTRANS|BTRANS)", _S, _ACCT, r"[ \t]*", _OBJS, r"[ \t]*", _MONEY,
+    "(?:", _S, _DAY, "(?:", _S, _FIELD, "(?:", _S, _QTY, "(?:", _S, _FIELD, ")?)?)?)?",
+])  # fmt: skip
+_VER_BODY = "".join([
+    "#VER", _S, _FIELD, _S, r'(?:"([0-9]{0,18})"|([0-9]{1,18}))', _S,
+    r'(?:"([0-9]{8})"|([0-9]{8}))', "(?:", _S, _FIELD, "(?:", _S, _DAY, "(?:", _S, _FIELD,
+    ")?)?)?",
+])  # fmt: skip
+_ROW = re.compile(_ROW_BODY).fullmatch  # one stripped line
+_VER = re.compile(_VER_BODY).fullmatch
+_VER_IN_BLOCK = re.compile(_VER_BODY + r"[ \t\r]*").fullmatch  # the line with its blanks
+_ROW_LINES = re.compile(r"^[ \t]*" + _ROW_BODY + _END, re.M).findall
+_BLOCK = re.compile(
+    r"[ \t]*(#VER[ \t][^\n]*)\n"
+    r"[ \t]*\{[ \t\r]*\n"
+    r"((?:[ \t]*#[BR]?TRANS[ \t][^\n]*\n)*)"
+    r"[ \t]*\}[ \t\r]*\n"
+).match
+_ACCOUNT_LINE = "".join([r"^[ \t]*#(KONTO|KTYP|SRU|ENHET)", _S, _ACCT, _S, _FIELD, _END])
+# All balances in one: #IB/#UB/#RES, #OIB/#OUB and #PSALDO/#PBUDGET interleave per account in
+# real files. The object list is captured with its braces (to tell {} from none); whether a
+# line has the parts its label needs is checked in Python (`_balances`).
+_BALANCE_LINE = "".join([
+    r"^[ \t]*#(IB|UB|RES|OIB|OUB|PSALDO|PBUDGET)", _S, _YEAR_NR, "(?:", _S, r"([0-9]{6}))?",
+    _S, _ACCT, r"(?:[ \t]*(", _OBJS.replace("(", "(?:", 1), r")[ \t]*|[ \t]+)", _MONEY,
+    "(?:", _S, _QTY, ")?", _END,
+])  # fmt: skip
+
+
+def _run(line: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """(match a run of such lines at a position, find all of them in a span)."""
+    return re.compile("(?:" + line + ")+", re.M).match, re.compile(line, re.M).findall
+
+
+_RUNS = {
+    "account": _run(_ACCOUNT_LINE),
+    "balance": _run(_BALANCE_LINE),
+}
+_RUN_OF = {
+    "KO": "account", "KT": "account", "SR": "account", "EN": "account",
+    "IB": "balance", "UB": "balance", "RE": "balance",
+    "PS": "balance", "PB": "balance", "OI": "balance", "OU": "balance",
+    "VE": "voucher",
+}  # fmt: skip
+_LABEL_AT = re.compile(r"[ \t]*#([A-Z]{2})").match
+_ROW_KINDS = {"TRANS": RowKind.TRANS, "RTRANS": RowKind.RTRANS, "BTRANS": RowKind.BTRANS}
+_BALANCE_KINDS = {k.value: k for k in BalanceKind}
+_PLAIN_BALANCES = ("IB", "UB", "RES")
+_PERIOD_KINDS = {k.value: k for k in PeriodKind}
+
+_build_row = builder(TransactionRow)
+_build_voucher = builder(Voucher)
+_build_balance = builder(Balance)
+_build_period_balance = builder(PeriodBalance)
+_build_account = builder(Account)
+_build_account_type = builder(AccountType)
+_build_sru = builder(SruCode)
+_build_unit = builder(Unit)
+
+
+class _VoucherHead:
+    """A #VER line read, waiting for its rows."""
+
+    __slots__ = ("date", "line", "number", "registered", "series", "sign", "text")
+
+    def __init__(
+        self,
+        series: str,
+        number: int | None,
+        date: datetime.date,
+        text: str,
+        registered: datetime.date | None,
+        sign: str,
+        line: int,
+    ) -> None:
+        self.series = series
+        self.number = number
+        self.date = date
+        self.text = text
+        self.registered = registered
+        self.sign = sign
+        self.line = line
+
+    @property
+    def name(self) -> str:
+        number = "" if self.number is None else str(self.number)
+        return f"{self.series} {number}".strip() or f"#{self.line}"
 
 
 # --- tokenizer ------------------------------------------------------------------------------
@@ -254,8 +363,9 @@ class SieReader:
     `encoding`, `checksum` and `kind` ("1", "2", "3", "4E" or "4I").
     """
 
-    def __init__(self, source: Source, *, filename: str | None = None) -> None:
+    def __init__(self, source: Source, *, filename: str | None = None, fast: bool = True) -> None:
         self._source = source
+        self.fast = fast  # False: every line through the tokenizer (for tests)
         if filename is None and isinstance(source, str | os.PathLike):
             filename = os.fspath(source)
         self.filename = filename
@@ -296,35 +406,45 @@ class SieReader:
         detector.close()
         return detector
 
-    def _lines(self) -> Iterator[str]:
-        """The decoded lines (without line ends), read in chunks. A chunk is cut after its
-        last LF, which never splits a character in any of the encodings we read."""
+    def _chunks(self) -> Iterator[tuple[str, bytes | None, int]]:
+        """(decoded text of whole lines, each ending with "\\n"; the same as codepage 437
+        bytes when the file is in it, else None; the first line's number), read a megabyte
+        at a time. A chunk is cut after its last LF, which never splits a
+        character in any of the encodings we read."""
         codec = enc.CP437 if self.encoding == enc.ASCII else self.encoding
         f = self._open()
         try:
             rest = b""
             first = True
-            lines_before = 0
-            while chunk := f.read(CHUNK_SIZE):
+            line = 1
+            while True:
+                chunk = f.read(CHUNK_SIZE)
                 if first:
                     first = False
                     if chunk.startswith(enc.BOM):
                         chunk = chunk[len(enc.BOM) :]
+                if not chunk:
+                    if not rest:
+                        return
+                    chunk = b"\n"  # the last line, without its line end
                 data = rest + chunk if rest else chunk
                 cut = data.rfind(b"\n")
                 if cut < 0:
                     rest = data
                     if len(rest) > MAX_LINE_LENGTH * 4:
-                        raise SieError("line_too_long", lines_before + 1, limit=MAX_LINE_LENGTH)
+                        raise SieError("line_too_long", line, limit=MAX_LINE_LENGTH)
                     continue
                 rest = data[cut + 1 :]
-                lines = data[:cut].decode(codec, "replace").split("\n")
-                lines_before += len(lines)
-                yield from lines
-            if rest:
-                yield rest.decode(codec, "replace")
+                raw = data[: cut + 1]
+                text = raw.decode(codec, "replace")
+                yield text, (raw if codec == enc.CP437 else None), line
+                line += text.count("\n")
         finally:
             self._close(f)
+
+    def _lines(self) -> Iterator[str]:
+        for text, _, _ in self._chunks():
+            yield from text[:-1].split("\n")
 
     # -- warnings --------------------------------------------------------------------------
 
@@ -457,171 +577,548 @@ class SieReader:
             refs.append(ObjectRef(dim, items[k + 1]))
         return tuple(refs)
 
-    def _objects_raw(self, raw: str, line: int) -> ObjectList:
-        """An object list from the text between its braces, cached: real files repeat the
-        same few lists on most rows."""
-        refs = self._object_lists.get(raw)
-        if refs is None:
-            fields = split_fields(raw, line, self._warn)
-            if any(isinstance(x, list) for x in fields):
-                raise SieError("nested_object_list", line)
-            refs = self._objects(fields, line)
-            if len(self._object_lists) < 100_000:
-                self._object_lists[raw] = refs
-        return refs
+    def _objects_raw(self, raw: str, line: int) -> tuple[ObjectList, str]:
+        """An object list from the text between its braces, with what it adds to #KSUMMA;
+        cached: real files repeat the same few lists on most rows."""
+        fields = split_fields(raw, line, self._warn)
+        if any(isinstance(x, list) for x in fields):
+            raise SieError("nested_object_list", line)
+        result = (self._objects(fields, line), "".join(fields))
+        if len(self._object_lists) < 100_000:
+            self._object_lists[raw] = result
+        return result
 
     # -- the main loop ---------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Record]:
+        if self._detector.size == 0:
+            raise SieError("empty_file", 1)
         self._dates: dict[str, datetime.date] = {}
-        self._object_lists: dict[str, ObjectList] = {"": ()}
+        self._object_lists: dict[str, tuple[ObjectList, str]] = {"": ((), "")}
+        self._periods: dict[str, datetime.date] = {}
         self._accounts_seen: set[str] = set()
         self._accounts_declared: set[str] = set()
         self._labels: dict[str, int] = {}  # label -> first line
-        self._has_balances = False
-        crc: Crc | None = None
-        crc_line = 0
-        check_controls = self._detector.has_control_bytes
-        handlers = self._handlers()
-        split = split_fields
-        warn = self._warn
-        row_labels = _ROW_LABELS
-        row = self._row
+        self._handler_map = self._handlers()
+        self._crc: Crc | None = None
+        self._crc_line = 0
+        self._head: _VoucherHead | None = None  # a #VER waiting for its { or inside it
+        self._rows: list[TransactionRow] | None = None  # its rows so far, inside the braces
+        self._total = Decimal(0)
+        self._implicit_block = False  # rows of a voucher that came without their {
+        self._skipping = 0  # line of an unknown record whose { ... } block is skipped
+        self._awaiting_block = False  # an unknown record just read: its { may follow
+        self._seen_record = False
+        last = 0
+        for text, raw, line in self._chunks():
+            yield from self._scan(text, raw, line)
+            last = line + text.count("\n") - 1
+        yield from self._end(last)
 
-        voucher_head: tuple[Fields, int] | None = None  # a #VER waiting for its "{"
-        rows: list[TransactionRow] | None = None  # inside a voucher's braces
-        skipping = 0  # line of an unknown record whose { ... } block we skip
-        awaiting_block_of_unknown = False
-        implicit_block = False  # rows of a voucher that came without their {
-        seen_record = False
-        lineno = 0
-        total = Decimal(0)
-        if self._detector.size == 0:
-            raise SieError("empty_file", 1)
-
-        for lineno, raw in enumerate(self._lines(), 1):
-            if len(raw) > MAX_LINE_LENGTH:
-                raise SieError("line_too_long", lineno, limit=MAX_LINE_LENGTH)
-            s = raw.strip(" \t\r")
-            if not s:
-                continue
-            if check_controls:
-                m = _CONTROL_CHAR.search(s)
-                if m:
-                    if not seen_record:
-                        raise SieError("binary_data", lineno, byte=f"0x{ord(m[0]):02X}")
-                    if s == "\x1a":  # a DOS end-of-file mark
-                        continue
-                    raise SieError("control_character", lineno, char=f"0x{ord(m[0]):02X}")
-            first = s[0]
-            if first != "#":
-                if first == "{" and len(s) == 1:
-                    if voucher_head is not None and rows is None:
-                        rows = []
-                        total = Decimal(0)
-                        continue
-                    if awaiting_block_of_unknown:
-                        skipping = lineno
-                        awaiting_block_of_unknown = False
-                        continue
-                    raise SieError("stray_open_brace", lineno)
-                if first == "}" and len(s) == 1:
-                    if skipping:
-                        skipping = 0
-                        continue
-                    if rows is None or voucher_head is None:
-                        raise SieError("stray_close_brace", lineno)
-                    yield self._voucher(voucher_head, rows, total)
-                    voucher_head = None
-                    rows = None
-                    implicit_block = False
-                    continue
-                if skipping:
-                    continue
-                if not seen_record:
-                    raise SieError("not_sie", lineno, text=s[:60])
-                raise SieError("no_label", lineno, text=s[:60])
-            seen_record = True
-            awaiting_block_of_unknown = False
-            if skipping:
-                continue
-            if crc is not None and not s.startswith("#KSUMMA"):
-                fields = split(s, lineno)
-                crc.add(record_bytes(fields[0], fields[1:]))
-            if voucher_head is not None:
-                label = s.split(None, 1)[0]
-                if rows is None:
-                    if label not in row_labels:
-                        raise SieError("voucher_without_rows", voucher_head[1])
-                    # e-conomic leaves out the { now and then (but writes the }).
-                    self._warn("missing_open_brace", lineno)
-                    rows = []
-                    total = Decimal(0)
-                    implicit_block = True
-                kind = row_labels.get(label)
+    def _scan(self, text: str, raw: bytes | None, line: int) -> Iterator[Record]:
+        """The records of one chunk: runs of lines in their usual shape through the fast
+        paths, every other line through `_line`."""
+        fast = self.fast and not self._detector.has_control_bytes
+        pos = 0
+        size = len(text)
+        label_at = _LABEL_AT
+        run_of = _RUN_OF
+        careful = self._line
+        while pos < size:
+            if fast and self._head is None and not self._skipping:
+                m = label_at(text, pos)
+                kind = run_of.get(m[1]) if m is not None else None
                 if kind is not None:
-                    r = row(kind, s, lineno)
-                    if kind is RowKind.TRANS:
-                        total += r.amount
-                    rows.append(r)
-                    continue
-                if label[1:] not in handlers and label not in ("#KSUMMA", "#VER"):
-                    self._warn("unknown_label", lineno, label=label[1:60])
-                    continue
-                if not implicit_block:
-                    raise SieError("record_inside_voucher", lineno, label=label[1:])
-                yield self._voucher(voucher_head, rows, total)
-                voucher_head = None
-                rows = None
-                implicit_block = False
-            fields = split(s, lineno, warn)
-            label = fields[0]
-            if not isinstance(label, str) or label == "#":
-                raise SieError("no_label", lineno, text=s[:60])
-            name = label[1:]
-            self._labels.setdefault(name, lineno)
-            if name == "VER":
-                voucher_head = (fields, lineno)
-                continue
-            if name == "KSUMMA":
-                if len(fields) == 1:
-                    if crc is None and self.checksum is None:
-                        crc = Crc()
-                        crc_line = lineno
-                    continue
-                stated = _str(fields, 1, lineno, name)
-                if _INT(stated) is None or int(stated) > 0xFFFFFFFF:
-                    raise SieError("bad_checksum", lineno, value=stated[:40])
-                if crc is None:
-                    self._warn("ignored_field", lineno, label=name, value=stated)
-                    continue
-                self.checksum = self._verify_checksum(int(stated), crc, crc_line, lineno)
-                crc = None
-                continue
-            if label in row_labels:
-                raise SieError("row_outside_voucher", lineno, label=name)
-            handler = handlers.get(name)
-            if handler is None:
-                self._warn("unknown_label", lineno, label=name[:60])
-                awaiting_block_of_unknown = True
-                continue
-            record = handler(fields, lineno)
-            if record is not None:
-                yield record
+                    records, pos2, line2 = (
+                        self._vouchers_at(text, pos, line)
+                        if kind == "voucher"
+                        else self._run_at(kind, text, pos, line)
+                    )
+                    if pos2 != pos:
+                        self._seen_record = True
+                        self._awaiting_block = False
+                        if self._crc is not None:
+                            self._crc.add(_checksum_span(text, raw, pos, pos2))
+                        yield from records
+                        pos = pos2
+                        line = line2
+                        continue
+            end = text.index("\n", pos)
+            if end - pos > MAX_LINE_LENGTH:
+                raise SieError("line_too_long", line, limit=MAX_LINE_LENGTH)
+            s = text[pos:end].strip(" \t\r")
+            if s:
+                done = careful(s, line)
+                if done:
+                    yield from done
+            pos = end + 1
+            line += 1
 
-        if not seen_record:
+    def _end(self, last_line: int) -> Iterator[Record]:
+        if not self._seen_record:
             raise SieError("empty_file", 1)
-        if voucher_head is not None:
+        head = self._head
+        if head is not None:
+            if self._rows is None:
+                raise SieError("voucher_without_rows", head.line)
+            if not self._implicit_block:
+                raise SieError("unclosed_voucher", head.line)
+            yield self._voucher(head, self._rows, self._total)
+        if self._skipping:
+            raise SieError("stray_open_brace", self._skipping)
+        if self._crc is not None:
+            raise SieError("checksum_missing_end", self._crc_line)
+        self._finish(last_line)
+
+    # -- the fast paths --------------------------------------------------------------------
+
+    def _vouchers_at(self, text: str, pos: int, line: int) -> tuple[list[Voucher], int, int]:
+        """Consecutive vouchers in their usual shape from `pos` on: (vouchers, the position
+        and line after them). Stops, to let `_line` take over, at the first that is not."""
+        out: list[Voucher] = []
+        block = _BLOCK
+        ver = _VER_IN_BLOCK
+        find_rows = _ROW_LINES
+        count = text.count
+        row_kinds = _ROW_KINDS
+        object_lists = self._object_lists
+        accounts_seen = self._accounts_seen
+        dates = self._dates
+        decimal = Decimal
+        build_row = _build_row
+        build_voucher = _build_voucher
+        labels = self._labels
+        trans = RowKind.TRANS
+        while True:
+            m = block(text, pos)
+            if m is None:
+                break
+            v = ver(m[1])
+            if v is None:
+                break
+            start, end = m.span(2)
+            found = find_rows(text, start, end)
+            if len(found) != count("\n", start, end):
+                break
+            (qseries, series, qnumber, number, qday, day, qvtext, vtext, qreg, reg, qvsign,
+             vsign) = v.groups()  # fmt: skip
+            series = series if series is not None else qseries.strip()
+            number = number or qnumber
+            day = day or qday
+            voucher_date = dates.get(day) or self._date(day, line)
+            reg = reg or qreg
+            registered = (dates.get(reg) or self._date(reg, line)) if reg else None
+            vtext = (vtext if vtext is not None else qvtext or "").strip()
+            vsign = (vsign if vsign is not None else qvsign or "").strip()
+            row_line = line + 2
+            rows = []
+            total = decimal(0)
+            for (
+                label,
+                qaccount,
+                account,
+                raw_objects,
+                amount,
+                qdate,
+                date,
+                qtext,
+                rtext,
+                qquantity,
+                quantity,
+                qsign,
+                sign,
+            ) in found:
+                if not account:
+                    account = qaccount
+                if account not in accounts_seen:
+                    account = self._account(account, row_line, label)
+                objects = object_lists.get(raw_objects)
+                if objects is None:
+                    objects = self._objects_raw(raw_objects, row_line)
+                date = date or qdate
+                if date:
+                    day = dates.get(date)
+                    if day is None:
+                        day = self._date(date, row_line)
+                else:
+                    day = None
+                if not rtext:
+                    rtext = qtext
+                quantity = quantity or qquantity
+                if not sign:
+                    sign = qsign
+                value = decimal(amount)
+                kind = row_kinds[label]
+                if kind is trans:
+                    total += value
+                rows.append(
+                    build_row(
+                        kind,
+                        account,
+                        value,
+                        objects[0],
+                        day,
+                        rtext.strip() if rtext else rtext,
+                        self._quantity(quantity, row_line) if quantity else None,
+                        sign.strip() if sign else sign,
+                        row_line,
+                    )
+                )
+                row_line += 1
+            if not rows or total:
+                name = f"{series} {number or ''}".strip() or f"#{line}"
+                if not rows:
+                    self._warn("empty_voucher", line, voucher=name)
+                else:
+                    self._warn("unbalanced_voucher", line, voucher=name, total=str(total))
+            out.append(
+                build_voucher(
+                    series,
+                    int(number) if number else None,
+                    voucher_date,
+                    vtext,
+                    registered,
+                    vsign,
+                    tuple(rows),
+                    line,
+                )
+            )
+            if "VER" not in labels:
+                labels["VER"] = line
+            line = row_line + 1
+            pos = m.end()
+        return out, pos, line
+
+    def _head_from(self, m: re.Match[str], line: int) -> _VoucherHead:
+        qseries, series, qnumber, number, qdate, date, qtext, text, qreg, reg, qsign, sign = (
+            m.groups()
+        )
+        if self._crc is not None:
+            self._crc.add_text("".join(("#VER", *(x for x in m.groups() if x))))
+        self._labels.setdefault("VER", line)
+        return self._make_head(
+            (series if series is not None else qseries).strip(),
+            number if number is not None else qnumber,
+            date or qdate,
+            text if text is not None else (qtext or ""),
+            reg or qreg or "",
+            sign if sign is not None else (qsign or ""),
+            line,
+        )
+
+    def _run_at(self, kind: str, text: str, pos: int, line: int) -> tuple[list[Any], int, int]:
+        """A run of consecutive #KONTO-like or balance lines in their usual shape from `pos`
+        on: (records, the position and line after them)."""
+        run, find = _RUNS[kind]
+        m = run(text, pos)
+        if m is None:
+            return [], pos, line
+        end = m.end()
+        found = find(text, pos, end)
+        if kind == "account":
+            out = self._accounts(found, line)
+        else:
+            out = self._balances(found, line)
+            if len(out) < len(found):
+                # A line without the parts its label needs: the careful path takes it.
+                found = found[: len(out)]
+                end = pos
+                for _ in found:
+                    end = text.index("\n", end) + 1
+        if not found:
+            return [], pos, line
+        labels = self._labels
+        for k, fields in enumerate(found):
+            if fields[0] not in labels:
+                labels[fields[0]] = line + k
+        return out, end, line + len(found)
+
+    def _accounts(self, found: list[tuple[str, ...]], line: int) -> list[Any]:
+        out: list[Any] = []
+        declared = self._accounts_declared
+        seen = self._accounts_seen
+        for label, qnumber, number, qvalue, value in found:
+            if not number:
+                number = qnumber.strip()
+                if not number:
+                    self._warn("account_without_number", line, label=label)
+                    line += 1
+                    continue
+            if number not in seen:
+                seen.add(number)
+                if not (number.isascii() and number.isdigit()):
+                    self._warn("non_numeric_account", line, account=number)
+            value = (value or qvalue).strip()  # findall gives "" for the unused alternative
+            if label == "KONTO":
+                declared.add(number)
+                if not value:
+                    self._warn("missing_name", line, label="KONTO")
+                out.append(_build_account(number, value, line))
+            elif not value:
+                self._warn("ignored_field", line, label=label, value=value)
+            elif label == "KTYP":
+                type_ = value.upper()
+                if type_ in ("T", "S", "K", "I"):
+                    out.append(_build_account_type(number, type_, line))
+                else:
+                    self._warn("ignored_field", line, label="KTYP", value=type_[:40])
+            elif label == "SRU":
+                out.append(_build_sru(number, value, line))
+            else:
+                out.append(_build_unit(number, value, line))
+            line += 1
+        return out
+
+    def _balances(self, found: list[tuple[str, ...]], line: int) -> list[Any]:
+        """Balance records from `_BALANCE_LINE` matches; stops before the first line that
+        lacks a part its label needs (or has one it must not have)."""
+        out: list[Any] = []
+        seen = self._accounts_seen
+        object_lists = self._object_lists
+        periods = self._periods
+        for label, year, period, qaccount, account, braced, amount, qquantity, quantity in found:
+            if label in _PLAIN_BALANCES:
+                if period or braced:
+                    break
+                objects: ObjectList = ()
+            else:
+                if not braced or (not period) is (label in _PERIOD_KINDS):
+                    break
+                raw = braced[1:-1]
+                cached = object_lists.get(raw)
+                if cached is None:
+                    cached = self._objects_raw(raw, line)
+                objects = cached[0]
+            if not account:
+                account = qaccount
+            if account not in seen:
+                account = self._account(account, line, label)
+            quantity = quantity or qquantity
+            q = self._quantity(quantity, line) if quantity else None
+            if period:
+                month = periods.get(period)
+                if month is None:
+                    month = periods[period] = self._period(period, line, label)
+                out.append(
+                    _build_period_balance(
+                        _PERIOD_KINDS[label],
+                        int(year),
+                        month,
+                        account,
+                        Decimal(amount),
+                        objects,
+                        q,
+                        line,
+                    )
+                )
+            else:
+                out.append(
+                    _build_balance(
+                        _BALANCE_KINDS[label],
+                        int(year),
+                        account,
+                        Decimal(amount),
+                        objects,
+                        q,
+                        line,
+                    )
+                )
+            line += 1
+        return out
+
+    # -- one line at a time ----------------------------------------------------------------
+
+    def _line(self, s: str, lineno: int) -> list[Record] | None:
+        """One non-blank line (without surrounding blanks) the fast paths did not take: the
+        definition of what the reader accepts, tolerates and refuses."""
+        if self._detector.has_control_bytes and self._control_line(s, lineno):
+            return None
+        rows = self._rows
+        out: list[Record] | None = None
+        if rows is not None:
+            m = _ROW(s)
+            if m is not None:
+                row = self._row_from(m, lineno)
+                if row.kind is RowKind.TRANS:
+                    self._total += row.amount
+                rows.append(row)
+                return None
+            if s == "}":
+                return self._close_voucher()
+        first = s[0]
+        if first != "#":
+            if first == "{" and len(s) == 1:
+                if self._head is not None and rows is None:
+                    self._rows = []
+                    self._total = Decimal(0)
+                    return None
+                if self._awaiting_block:
+                    self._skipping = lineno
+                    self._awaiting_block = False
+                    return None
+                raise SieError("stray_open_brace", lineno)
+            if first == "}" and len(s) == 1:
+                if self._skipping:
+                    self._skipping = 0
+                    return None
+                raise SieError("stray_close_brace", lineno)
+            if self._skipping:
+                return None
+            if not self._seen_record:
+                raise SieError("not_sie", lineno, text=s[:60])
+            raise SieError("no_label", lineno, text=s[:60])
+        self._seen_record = True
+        self._awaiting_block = False
+        if self._skipping:
+            return None
+        warn = self._warn
+        if self._head is not None:
+            # Inside (or right after) a voucher, in anything but the usual shape.
+            label = s.split(None, 1)[0]
             if rows is None:
-                raise SieError("voucher_without_rows", voucher_head[1])
-            if not implicit_block:
-                raise SieError("unclosed_voucher", voucher_head[1])
-            yield self._voucher(voucher_head, rows, total)
-        if skipping:
-            raise SieError("stray_open_brace", skipping)
-        if crc is not None:
-            raise SieError("checksum_missing_end", crc_line)
-        self._finish(lineno)
+                if label not in _ROW_LABELS:
+                    raise SieError("voucher_without_rows", self._head.line)
+                # e-conomic leaves out the { now and then (but writes the }).
+                warn("missing_open_brace", lineno)
+                rows = self._rows = []
+                self._total = Decimal(0)
+                self._implicit_block = True
+            row_kind = _ROW_LABELS.get(label)
+            if row_kind is not None:
+                row = self._row(row_kind, s, lineno)
+                if row_kind is RowKind.TRANS:
+                    self._total += row.amount
+                rows.append(row)
+                return None
+            if label[1:] not in self._handler_map and label not in ("#KSUMMA", "#VER"):
+                if self._crc is not None:
+                    self._crc.add_text(record_text(split_fields(s, lineno)))
+                warn("unknown_label", lineno, label=label[1:60])
+                return None
+            if not self._implicit_block:
+                raise SieError("record_inside_voucher", lineno, label=label[1:])
+            out = self._close_voucher()
+        if s.startswith("#VER"):
+            m = _VER(s)
+            if m is not None:
+                self._head = self._head_from(m, lineno)
+                return out
+        fields = split_fields(s, lineno, warn)
+        label = fields[0]
+        if not isinstance(label, str) or label == "#":
+            raise SieError("no_label", lineno, text=s[:60])
+        name = label[1:]
+        if name == "KSUMMA":
+            self._ksumma(fields, lineno)
+            return out
+        if self._crc is not None:
+            self._crc.add_text(record_text(fields))
+        self._labels.setdefault(name, lineno)
+        if name == "VER":
+            self._head = self._voucher_head(fields, lineno)
+            return out
+        if label in _ROW_LABELS:
+            raise SieError("row_outside_voucher", lineno, label=name)
+        handler = self._handler_map.get(name)
+        if handler is None:
+            warn("unknown_label", lineno, label=name[:60])
+            self._awaiting_block = True
+            return out
+        record = handler(fields, lineno)
+        if record is not None:
+            if out is None:
+                return [record]
+            out.append(record)
+        return out
+
+    def _close_voucher(self) -> list[Record]:
+        assert self._head is not None
+        assert self._rows is not None
+        voucher = self._voucher(self._head, self._rows, self._total)
+        self._head = None
+        self._rows = None
+        self._implicit_block = False
+        return [voucher]
+
+    def _ksumma(self, fields: Fields, line: int) -> None:
+        if len(fields) == 1:
+            if self._crc is None and self.checksum is None:
+                self._crc = Crc()
+                self._crc_line = line
+            return
+        stated = _str(fields, 1, line, "KSUMMA")
+        if _INT(stated) is None or int(stated) > 0xFFFFFFFF:
+            raise SieError("bad_checksum", line, value=stated[:40])
+        if self._crc is None:
+            self._warn("ignored_field", line, label="KSUMMA", value=stated)
+            return
+        self.checksum = self._verify_checksum(int(stated), self._crc, self._crc_line, line)
+        self._crc = None
+
+    def _row_from(self, m: re.Match[str], line: int) -> TransactionRow:
+        """A row line in the usual shape (one line; `_vouchers_at` does many at once)."""
+        (
+            label,
+            qaccount,
+            account,
+            raw_objects,
+            amount,
+            qdate,
+            date,
+            qtext,
+            text,
+            qquantity,
+            quantity,
+            qsign,
+            sign,
+        ) = m.groups()
+        if account is None:
+            account = qaccount
+        objects = self._object_lists.get(raw_objects) or self._objects_raw(raw_objects, line)
+        if text is None:
+            text = qtext or ""
+        quantity = quantity or qquantity
+        if sign is None:
+            sign = qsign or ""
+        date = date or qdate
+        if self._crc is not None:
+            self._crc.add_text(
+                "".join(
+                    (
+                        "#",
+                        label,
+                        account,
+                        objects[1],
+                        amount,
+                        date or "",
+                        text,
+                        quantity or "",
+                        sign,
+                    )
+                )
+            )
+        return _build_row(
+            _ROW_KINDS[label],
+            self._account(account, line, label),
+            Decimal(amount),
+            objects[0],
+            self._date(date, line) if date else None,
+            text.strip(),
+            self._quantity(quantity, line) if quantity else None,
+            sign.strip(),
+            line,
+        )
+
+    def _control_line(self, s: str, line: int) -> bool:
+        """Refuse control characters (True: skip the line, a DOS end-of-file mark)."""
+        m = _CONTROL_CHAR.search(s)
+        if m is None:
+            return False
+        if s == "\x1a":
+            return True
+        if not self._seen_record:
+            raise SieError("binary_data", line, byte=f"0x{ord(m[0]):02X}")
+        raise SieError("control_character", line, char=f"0x{ord(m[0]):02X}")
 
     def _verify_checksum(self, stated: int, crc: Crc, opened: int, line: int) -> Checksum:
         result = Checksum(stated=stated, computed=crc.value, line=line)
@@ -645,34 +1142,30 @@ class SieReader:
             s = raw.strip(" \t\r")
             if not s or s in ("{", "}"):
                 continue
-            fields = split_fields(s, n)
-            crc.add("".join(_flat(fields)).encode(self.encoding, "replace"))
+            crc.add(record_bytes(split_fields(s, n), self.encoding))
         return crc.value
 
     # -- rows and vouchers -----------------------------------------------------------------
 
     def _row(self, kind: RowKind, s: str, line: int) -> TransactionRow:
-        """One #TRANS/#RTRANS/#BTRANS line. The common shapes take a fast path that slices
-        the line; anything unusual goes through the general tokenizer."""
+        """A #TRANS/#RTRANS/#BTRANS line the fast path did not take: tolerated quirks and
+        precise refusals."""
         label = kind.value
-        fast = _fast_row_fields(s)
-        if fast is not None:
-            account, raw_objects, rest = fast
-            objects = self._objects_raw(raw_objects, line)
+        f = split_fields(s, line, self._warn)
+        if self._crc is not None:
+            self._crc.add_text(record_text(f))
+        account = _str(f, 1, line, label)
+        if len(f) > 2 and isinstance(f[2], list):
+            objects = self._objects(f[2], line)
+            rest = f[3:]
         else:
-            f = split_fields(s, line, self._warn)
-            account = _str(f, 1, line, label)
-            if len(f) > 2 and isinstance(f[2], list):
-                objects = self._objects(f[2], line)
-                rest = f[3:]
-            else:
-                if len(f) > 2:
-                    self._warn("missing_object_list", line, label=label)
-                objects = ()
-                rest = f[2:]
-            for x in rest:
-                if isinstance(x, list):
-                    raise SieError("misplaced_object_list", line, label=label)
+            if len(f) > 2:
+                self._warn("missing_object_list", line, label=label)
+            objects = ()
+            rest = f[2:]
+        for x in rest:
+            if isinstance(x, list):
+                raise SieError("misplaced_object_list", line, label=label)
         account = self._account(account, line, label)
         n = len(rest)
         if not n:
@@ -692,28 +1185,61 @@ class SieReader:
         sign = rest[4].strip() if n > 4 else ""
         return TransactionRow(kind, account, amount, objects, date, text, quantity, sign, line)
 
-    def _voucher(
-        self, head: tuple[Fields, int], rows: list[TransactionRow], total: Decimal
-    ) -> Voucher:
-        f, line = head
-        series = _str(f, 1, line, "VER").strip()
-        number_text = _str(f, 2, line, "VER").strip()
+    def _voucher_head(self, f: Fields, line: int) -> _VoucherHead:
+        return self._make_head(
+            _str(f, 1, line, "VER").strip(),
+            _str(f, 2, line, "VER").strip(),
+            _str(f, 3, line, "VER").strip(),
+            _str(f, 4, line, "VER"),
+            _str(f, 5, line, "VER").strip(),
+            _str(f, 6, line, "VER"),
+            line,
+        )
+
+    def _make_head(
+        self,
+        series: str,
+        number_text: str,
+        date_text: str,
+        text: str,
+        registered: str,
+        sign: str,
+        line: int,
+    ) -> _VoucherHead:
         if number_text:
             if _INT(number_text) is None:
                 raise SieError("bad_voucher_number", line, value=number_text[:40])
             number: int | None = int(number_text)
         else:
             number = None
-        date = self._required_date(f, 3, line, "VER")
-        text = _str(f, 4, line, "VER").strip()
-        registered = self._optional_date(_str(f, 5, line, "VER"), line)
-        sign = _str(f, 6, line, "VER").strip()
-        name = f"{series} {number_text}".strip() or str(line)
+        if not date_text:
+            raise SieError("missing_date", line, label="VER")
+        date = self._date(date_text, line)
+        return _VoucherHead(
+            series,
+            number,
+            date,
+            text.strip(),
+            self._optional_date(registered, line),
+            sign.strip(),
+            line,
+        )
+
+    def _voucher(self, head: _VoucherHead, rows: list[TransactionRow], total: Decimal) -> Voucher:
         if not rows:
-            self._warn("empty_voucher", line, voucher=name)
+            self._warn("empty_voucher", head.line, voucher=head.name)
         elif total:
-            self._warn("unbalanced_voucher", line, voucher=name, total=str(total))
-        return Voucher(series, number, date, text, registered, sign, tuple(rows), line)
+            self._warn("unbalanced_voucher", head.line, voucher=head.name, total=str(total))
+        return _build_voucher(
+            head.series,
+            head.number,
+            head.date,
+            head.text,
+            head.registered,
+            head.sign,
+            tuple(rows),
+            head.line,
+        )
 
     # -- the other records -----------------------------------------------------------------
 
@@ -902,7 +1428,6 @@ class SieReader:
 
     def _balance(self, f: Fields, line: int) -> Balance:
         label = f[0][1:]
-        self._has_balances = True
         year = self._year(f, 1, line, label)
         account = self._account(_str(f, 2, line, label).strip(), line, label)
         amount = self._amount(_str(f, 3, line, label), line, label)
@@ -918,7 +1443,6 @@ class SieReader:
 
     def _object_balance(self, f: Fields, line: int) -> Balance:
         label = f[0][1:]
-        self._has_balances = True
         year = self._year(f, 1, line, label)
         account = self._account(_str(f, 2, line, label).strip(), line, label)
         objects, i = self._object_list_at(f, 3, line, label)
@@ -1008,6 +1532,16 @@ _FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 
 
+def _checksum_span(text: str, raw: bytes | None, pos: int, end: int) -> bytes:
+    """What lines in their usual shape (`text[pos:end]`, all quotes paired, no escapes) add
+    to #KSUMMA: everything but the quotes, and the blanks, line ends and braces outside
+    them — the same as the tokenizer's fields concatenated."""
+    data = raw[pos:end] if raw is not None else text[pos:end].encode("cp437", "replace")
+    parts = data.split(b'"')
+    parts[::2] = [p.translate(None, b" \t\r\n{}") for p in parts[::2]]
+    return b"".join(parts)
+
+
 def _is_period(v: str) -> bool:
     return len(v) == 6 and v.isascii() and v.isdigit() and 1 <= int(v[4:]) <= 12
 
@@ -1028,40 +1562,6 @@ def _flat(fields: Fields) -> Iterator[str]:
             yield from v
         else:
             yield v
-
-
-def _fast_row_fields(s: str) -> tuple[str, str, list[str]] | None:
-    """(account, text between the braces, the fields after them) of a row line in its usual
-    shape — `#TRANS 1930 {1 "10"} -100.50 20250101 "Text"` — or None for anything else."""
-    i = s.find("{")
-    if i < 0:
-        return None
-    j = s.find("}", i)
-    if j < 0:
-        return None
-    head = s[:i].split()
-    if len(head) != 2 or '"' in head[1] or '\\"' in s:
-        return None
-    raw = s[i + 1 : j]
-    if "{" in raw or (raw.count('"') & 1):
-        return None
-    tail = s[j + 1 :]
-    if "{" in tail or "}" in tail:
-        return None
-    if '"' not in tail:
-        return head[1], raw.strip(), _split_ws(tail)
-    parts = tail.split('"')
-    if not _quotes_are_clean([" ", *parts[1:]]) or (parts[0] and parts[0][-1] not in " \t"):
-        return None
-    rest: list[str] = []
-    for k, part in enumerate(parts):
-        if k & 1:
-            if "\t" in part:
-                return None
-            rest.append(part)
-        elif part:
-            rest.extend(_split_ws(part))
-    return head[1], raw.strip(), rest
 
 
 def read(source: Source, *, filename: str | None = None) -> SieFile:

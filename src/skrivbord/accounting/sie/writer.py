@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import IO
 
 from . import model as m
-from .checksum import Crc
+from .checksum import Crc, record_bytes
 from .errors import SieError
 from .model import (
     Balance,
@@ -317,14 +317,7 @@ def _account(number: str, label: str, line: int) -> str:
 
 def _checksum_bytes(line: str) -> bytes:
     """What a written line adds to #KSUMMA: the line as the reader's tokenizer sees it."""
-    fields = split_fields(line, 0)
-    parts: list[str] = []
-    for v in fields:
-        if isinstance(v, list):
-            parts.extend(v)
-        else:
-            parts.append(v)
-    return "".join(parts).encode("cp437")
+    return record_bytes(split_fields(line, 0))
 
 
 def _simple_fields(record: Record, line: int) -> list[str] | None:
