@@ -556,14 +556,16 @@ class SieReader:
         return int(v)
 
     def _account(self, v: str, line: int, label: str) -> str:
-        """An account used in a balance or a row: must be there; warn when odd."""
-        if v in self._accounts_seen:
+        """An account used in a balance or a row: must be there; warn when odd (once)."""
+        if v in self._accounts_used:
             return v
         if not v:
             raise SieError("missing_account", line, label=label)
-        self._accounts_seen.add(v)
-        if not (v.isascii() and v.isdigit()):
-            self._warn("non_numeric_account", line, account=v)
+        self._accounts_used.add(v)
+        if v not in self._accounts_seen:
+            self._accounts_seen.add(v)
+            if not (v.isascii() and v.isdigit()):
+                self._warn("non_numeric_account", line, account=v)
         if v not in self._accounts_declared:
             self._warn("undeclared_account", line, account=v)
         return v
@@ -596,7 +598,8 @@ class SieReader:
         self._dates: dict[str, datetime.date] = {}
         self._object_lists: dict[str, tuple[ObjectList, str]] = {"": ((), "")}
         self._periods: dict[str, datetime.date] = {}
-        self._accounts_seen: set[str] = set()
+        self._accounts_seen: set[str] = set()  # numbers checked for being numeric
+        self._accounts_used: set[str] = set()  # used in balances or rows, and checked
         self._accounts_declared: set[str] = set()
         self._labels: dict[str, int] = {}  # label -> first line
         self._handler_map = self._handlers()
@@ -682,7 +685,7 @@ class SieReader:
         count = text.count
         row_kinds = _ROW_KINDS
         object_lists = self._object_lists
-        accounts_seen = self._accounts_seen
+        accounts_seen = self._accounts_used
         dates = self._dates
         decimal = Decimal
         build_row = _build_row
@@ -873,7 +876,7 @@ class SieReader:
         """Balance records from `_BALANCE_LINE` matches; stops before the first line that
         lacks a part its label needs (or has one it must not have)."""
         out: list[Any] = []
-        seen = self._accounts_seen
+        seen = self._accounts_used
         object_lists = self._object_lists
         periods = self._periods
         for label, year, period, qaccount, account, braced, amount, qquantity, quantity in found:
