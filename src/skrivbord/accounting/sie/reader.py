@@ -188,6 +188,7 @@ _RUN_OF = {
     "VE": "voucher",
 }  # fmt: skip
 _LABEL_AT = re.compile(r"[ \t]*#([A-Z]{2})").match
+_VOUCHERS_AT_ONCE = 200  # vouchers built before they are handed on (memory stays small)
 _ROW_KINDS = {"TRANS": RowKind.TRANS, "RTRANS": RowKind.RTRANS, "BTRANS": RowKind.BTRANS}
 _BALANCE_KINDS = {k.value: k for k in BalanceKind}
 _PLAIN_BALANCES = ("IB", "UB", "RES")
@@ -692,7 +693,7 @@ class SieReader:
         build_voucher = _build_voucher
         labels = self._labels
         trans = RowKind.TRANS
-        while True:
+        for _ in range(_VOUCHERS_AT_ONCE):
             m = block(text, pos)
             if m is None:
                 break
