@@ -33,6 +33,7 @@ CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ALL_BUT_CONTROL = bytes(b for b in range(256) if not CONTROL_BYTES.match(bytes([b])))
 # Once one side leads by this much the letters have spoken; counting further is wasted time.
 _DECISIVE = 200
+_ALL_BUT_LETTERS = bytes(b for b in range(256) if b not in _CP437_LETTERS + _LATIN_LETTERS)
 
 
 class Detector:
@@ -65,8 +66,9 @@ class Detector:
             except UnicodeDecodeError:
                 self.valid_utf8 = False
         if abs(self.cp437_letters - self.latin_letters) < _DECISIVE:
-            self.cp437_letters += sum(chunk.count(b) for b in _CP437_LETTERS)
-            self.latin_letters += sum(chunk.count(b) for b in _LATIN_LETTERS)
+            letters = chunk.translate(None, _ALL_BUT_LETTERS)  # one pass, a short remainder
+            self.cp437_letters += sum(letters.count(b) for b in _CP437_LETTERS)
+            self.latin_letters += sum(letters.count(b) for b in _LATIN_LETTERS)
 
     def close(self) -> None:
         if self.valid_utf8:

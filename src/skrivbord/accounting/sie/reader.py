@@ -142,21 +142,26 @@ _OBJS = r'\{([^{}"\n]{0,200}(?:"[^"\\{}\t\n]{0,200}"[^{}"\n]{0,200}){0,20})\}'
 _S = r"[ \t]+"
 _YEAR_NR = r"(-?[0-9]{1,4})"
 _END = r"[ \t\r]*\n"
+# Rows and vouchers take the fast path in their most usual shape only: the account, date and
+# quantity bare (or "" when empty), texts and signatures quoted. Fewer groups, less work.
+_QTEXT = r'"([^"\\\t\n]{0,1000})"'
+_BARE_DAY = r'(?:""|([0-9]{8}))'
+_BARE_QTY = r'(?:""|(-?[0-9]{1,30}(?:\.[0-9]{1,30})?))'
 _ROW_BODY = "".join([
-    "#(TRANS|RTRANS|BTRANS)", _S, _ACCT, r"[ \t]*", _OBJS, r"[ \t]*", _MONEY,
-    "(?:", _S, _DAY, "(?:", _S, _FIELD, "(?:", _S, _QTY, "(?:", _S, _FIELD, ")?)?)?)?",
+    "#(TRANS|RTRANS|BTRANS)", _S, r'([^"\\\s{}]{1,100})', r"[ \t]*", _OBJS, r"[ \t]*", _MONEY,
+    "(?:", _S, _BARE_DAY, "(?:", _S, _QTEXT, "(?:", _S, _BARE_QTY, "(?:", _S, _QTEXT,
+    ")?)?)?)?",
 ])  # fmt: skip
 _VER_BODY = "".join([
-    "#VER", _S, _FIELD, _S, r'(?:"([0-9]{0,18})"|([0-9]{1,18}))', _S,
-    r'(?:"([0-9]{8})"|([0-9]{8}))', "(?:", _S, _FIELD, "(?:", _S, _DAY, "(?:", _S, _FIELD,
-    ")?)?)?",
+    "#VER", _S, _FIELD, _S, r'(?:"([0-9]{0,18})"|([0-9]{1,18}))', _S, "([0-9]{8})",
+    "(?:", _S, _QTEXT, "(?:", _S, _BARE_DAY, "(?:", _S, _QTEXT, ")?)?)?",
 ])  # fmt: skip
 _ROW = re.compile(_ROW_BODY).fullmatch  # one stripped line
 _VER = re.compile(_VER_BODY).fullmatch
-_VER_IN_BLOCK = re.compile(_VER_BODY + r"[ \t\r]*").fullmatch  # the line with its blanks
 _ROW_LINES = re.compile(r"^[ \t]*" + _ROW_BODY + _END, re.M).findall
+# A whole voucher: its #VER line's fields, then its rows' lines (checked by _ROW_LINES).
 _BLOCK = re.compile(
-    r"[ \t]*(#VER[ \t][^\n]*)\n"
+    r"[ \t]*" + _VER_BODY + r"[ \t\r]*\n"
     r"[ \t]*\{[ \t\r]*\n"
     r"((?:[ \t]*#[BR]?TRANS[ \t][^\n]*\n)*)"
     r"[ \t]*\}[ \t\r]*\n"
@@ -681,12 +686,11 @@ class SieReader:
         and line after them). Stops, to let `_line` take over, at the first that is not."""
         out: list[Voucher] = []
         block = _BLOCK
-        ver = _VER_IN_BLOCK
         find_rows = _ROW_LINES
         count = text.count
         row_kinds = _ROW_KINDS
         object_lists = self._object_lists
-        accounts_seen = self._accounts_used
+        accounts_used = self._accounts_used
         dates = self._dates
         decimal = Decimal
         build_row = _build_row
@@ -697,60 +701,22 @@ class SieReader:
             m = block(text, pos)
             if m is None:
                 break
-            v = ver(m[1])
-            if v is None:
-                break
-            start, end = m.span(2)
+            start, end = m.span(9)
             found = find_rows(text, start, end)
             if len(found) != count("\n", start, end):
                 break
-            (qseries, series, qnumber, number, qday, day, qvtext, vtext, qreg, reg, qvsign,
-             vsign) = v.groups()  # fmt: skip
+            qseries, series, qnumber, number, day, vtext, reg, vsign, _ = m.groups()
             series = series if series is not None else qseries.strip()
             number = number or qnumber
-            day = day or qday
             voucher_date = dates.get(day) or self._date(day, line)
-            reg = reg or qreg
             registered = (dates.get(reg) or self._date(reg, line)) if reg else None
-            vtext = (vtext if vtext is not None else qvtext or "").strip()
-            vsign = (vsign if vsign is not None else qvsign or "").strip()
             row_line = line + 2
             rows = []
             total = decimal(0)
-            for (
-                label,
-                qaccount,
-                account,
-                raw_objects,
-                amount,
-                qdate,
-                date,
-                qtext,
-                rtext,
-                qquantity,
-                quantity,
-                qsign,
-                sign,
-            ) in found:
-                if not account:
-                    account = qaccount
-                if account not in accounts_seen:
+            for label, account, raw_objects, amount, date, rtext, quantity, sign in found:
+                if account not in accounts_used:
                     account = self._account(account, row_line, label)
-                objects = object_lists.get(raw_objects)
-                if objects is None:
-                    objects = self._objects_raw(raw_objects, row_line)
-                date = date or qdate
-                if date:
-                    day = dates.get(date)
-                    if day is None:
-                        day = self._date(date, row_line)
-                else:
-                    day = None
-                if not rtext:
-                    rtext = qtext
-                quantity = quantity or qquantity
-                if not sign:
-                    sign = qsign
+                objects = object_lists.get(raw_objects) or self._objects_raw(raw_objects, row_line)
                 value = decimal(amount)
                 kind = row_kinds[label]
                 if kind is trans:
@@ -761,7 +727,7 @@ class SieReader:
                         account,
                         value,
                         objects[0],
-                        day,
+                        (dates.get(date) or self._date(date, row_line)) if date else None,
                         rtext.strip() if rtext else rtext,
                         self._quantity(quantity, row_line) if quantity else None,
                         sign.strip() if sign else sign,
@@ -769,6 +735,8 @@ class SieReader:
                     )
                 )
                 row_line += 1
+            vtext = vtext.strip() if vtext else ""
+            vsign = vsign.strip() if vsign else ""
             if not rows or total:
                 name = f"{series} {number or ''}".strip() or f"#{line}"
                 if not rows:
@@ -794,19 +762,17 @@ class SieReader:
         return out, pos, line
 
     def _head_from(self, m: re.Match[str], line: int) -> _VoucherHead:
-        qseries, series, qnumber, number, qdate, date, qtext, text, qreg, reg, qsign, sign = (
-            m.groups()
-        )
+        qseries, series, qnumber, number, date, text, reg, sign = m.groups()
         if self._crc is not None:
             self._crc.add_text("".join(("#VER", *(x for x in m.groups() if x))))
         self._labels.setdefault("VER", line)
         return self._make_head(
             (series if series is not None else qseries).strip(),
             number if number is not None else qnumber,
-            date or qdate,
-            text if text is not None else (qtext or ""),
-            reg or qreg or "",
-            sign if sign is not None else (qsign or ""),
+            date,
+            text or "",
+            reg or "",
+            sign or "",
             line,
         )
 
@@ -1061,55 +1027,22 @@ class SieReader:
 
     def _row_from(self, m: re.Match[str], line: int) -> TransactionRow:
         """A row line in the usual shape (one line; `_vouchers_at` does many at once)."""
-        (
-            label,
-            qaccount,
-            account,
-            raw_objects,
-            amount,
-            qdate,
-            date,
-            qtext,
-            text,
-            qquantity,
-            quantity,
-            qsign,
-            sign,
-        ) = m.groups()
-        if account is None:
-            account = qaccount
+        label, account, raw_objects, amount, date, text, quantity, sign = m.groups()
         objects = self._object_lists.get(raw_objects) or self._objects_raw(raw_objects, line)
-        if text is None:
-            text = qtext or ""
-        quantity = quantity or qquantity
-        if sign is None:
-            sign = qsign or ""
-        date = date or qdate
         if self._crc is not None:
             self._crc.add_text(
-                "".join(
-                    (
-                        "#",
-                        label,
-                        account,
-                        objects[1],
-                        amount,
-                        date or "",
-                        text,
-                        quantity or "",
-                        sign,
-                    )
-                )
-            )
+                "".join(("#", label, account, objects[1], amount, date or "", text or "",
+                         quantity or "", sign or ""))
+            )  # fmt: skip
         return _build_row(
             _ROW_KINDS[label],
             self._account(account, line, label),
             Decimal(amount),
             objects[0],
             self._date(date, line) if date else None,
-            text.strip(),
+            text.strip() if text else "",
             self._quantity(quantity, line) if quantity else None,
-            sign.strip(),
+            sign.strip() if sign else "",
             line,
         )
 

@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import IO
 
 from . import model as m
-from .checksum import Crc, record_bytes
+from .checksum import Crc, record_text
 from .errors import SieError
 from .model import (
     Balance,
@@ -207,12 +207,12 @@ class SieWriter:
         if exc[0] is None:
             self.close()
 
-    def _emit(self, text: str, *, crc: bool = True, crc_text: str | None = None) -> None:
+    def _emit(self, text: str, *, crc: bool = True) -> None:
         self.line += 1
         self._buffer.append(text)
         self._size += len(text)
         if crc and self._crc is not None:
-            self._crc.add(_checksum_bytes(text if crc_text is None else crc_text))
+            self._crc.add_text(_checksum_text(text))
         if self._size > 1 << 16:
             self.flush()
 
@@ -315,9 +315,14 @@ def _account(number: str, label: str, line: int) -> str:
     return _code(number)
 
 
-def _checksum_bytes(line: str) -> bytes:
-    """What a written line adds to #KSUMMA: the line as the reader's tokenizer sees it."""
-    return record_bytes(split_fields(line, 0))
+def _checksum_text(line: str) -> str:
+    """What a written line adds to #KSUMMA: its fields' contents, as the reader's tokenizer
+    gives them. Outside quotes our lines hold only fields, blanks and braces."""
+    if '\\"' in line:
+        return record_text(split_fields(line, 0))
+    parts = line.split('"')
+    parts[::2] = [p.replace(" ", "").replace("{", "").replace("}", "") for p in parts[::2]]
+    return "".join(parts)
 
 
 def _simple_fields(record: Record, line: int) -> list[str] | None:
