@@ -53,7 +53,8 @@ def load_forsslund(location: Path, workdir: Path) -> ModuleType:
         ).stdout
         source.write_bytes(text)
     spec = importlib.util.spec_from_file_location("forsslund_sie_parser", source)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
