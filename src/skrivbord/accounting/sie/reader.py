@@ -177,14 +177,21 @@ _BALANCE_LINE = "".join([
 ])  # fmt: skip
 
 
-def _run(line: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """(match a run of such lines at a position, find all of them in a span)."""
-    return re.compile("(?:" + line + ")+", re.M).match, re.compile(line, re.M).findall
+def _run(
+    labels: str, line: str
+) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+    """(match a run of lines with these labels at a position, cheaply; match a run of such
+    lines in their usual shape, strictly; find all of those in a span)."""
+    return (
+        re.compile(r"(?:[ \t]*#(?:" + labels + r")[ \t][^\n]*\n)+").match,
+        re.compile("(?:" + line + ")+", re.M).match,
+        re.compile(line, re.M).findall,
+    )
 
 
 _RUNS = {
-    "account": _run(_ACCOUNT_LINE),
-    "balance": _run(_BALANCE_LINE),
+    "account": _run("KONTO|KTYP|SRU|ENHET", _ACCOUNT_LINE),
+    "balance": _run("IB|UB|RES|OIB|OUB|PSALDO|PBUDGET", _BALANCE_LINE),
 }
 _RUN_OF = {
     "KO": "account", "KT": "account", "SR": "account", "EN": "account",
@@ -196,7 +203,17 @@ _LABEL_AT = re.compile(r"[ \t]*#([A-Z]{2})").match
 _VOUCHERS_AT_ONCE = 200  # vouchers built before they are handed on (memory stays small)
 _ROW_KINDS = {"TRANS": RowKind.TRANS, "RTRANS": RowKind.RTRANS, "BTRANS": RowKind.BTRANS}
 _BALANCE_KINDS = {k.value: k for k in BalanceKind}
-_PLAIN_BALANCES = ("IB", "UB", "RES")
+# label -> (kind, has an object list, has a period)
+_BALANCE_OR_PERIOD_KINDS: dict[str, tuple[BalanceKind | PeriodKind, bool, bool]] = {
+    "IB": (BalanceKind.IB, False, False),
+    "UB": (BalanceKind.UB, False, False),
+    "RES": (BalanceKind.RES, False, False),
+    "OIB": (BalanceKind.OIB, True, False),
+    "OUB": (BalanceKind.OUB, True, False),
+    "PSALDO": (PeriodKind.PSALDO, True, True),
+    "PBUDGET": (PeriodKind.PBUDGET, True, True),
+}
+_YEARS = {str(n): n for n in range(-10, 1)}
 _PERIOD_KINDS = {k.value: k for k in PeriodKind}
 
 _build_row = builder(TransactionRow)
@@ -779,12 +796,19 @@ class SieReader:
     def _run_at(self, kind: str, text: str, pos: int, line: int) -> tuple[list[Any], int, int]:
         """A run of consecutive #KONTO-like or balance lines in their usual shape from `pos`
         on: (records, the position and line after them)."""
-        run, find = _RUNS[kind]
-        m = run(text, pos)
+        labelled, strict, find = _RUNS[kind]
+        m = labelled(text, pos)
         if m is None:
             return [], pos, line
         end = m.end()
         found = find(text, pos, end)
+        if len(found) != text.count("\n", pos, end):
+            # Some line of the run is unusual: take the usual ones before it.
+            m = strict(text, pos)
+            if m is None:
+                return [], pos, line
+            end = m.end()
+            found = find(text, pos, end)
         if kind == "account":
             out = self._accounts(found, line)
         else:
@@ -843,56 +867,42 @@ class SieReader:
         """Balance records from `_BALANCE_LINE` matches; stops before the first line that
         lacks a part its label needs (or has one it must not have)."""
         out: list[Any] = []
+        append = out.append
         seen = self._accounts_used
         object_lists = self._object_lists
         periods = self._periods
+        kinds = _BALANCE_OR_PERIOD_KINDS
+        years = _YEARS
+        decimal = Decimal
+        build_balance = _build_balance
+        build_period_balance = _build_period_balance
         for label, year, period, qaccount, account, braced, amount, qquantity, quantity in found:
-            if label in _PLAIN_BALANCES:
-                if period or braced:
-                    break
-                objects: ObjectList = ()
-            else:
-                if not braced or (not period) is (label in _PERIOD_KINDS):
-                    break
+            kind, needs_objects, needs_period = kinds[label]
+            if bool(braced) is not needs_objects or bool(period) is not needs_period:
+                break
+            if braced:
                 raw = braced[1:-1]
-                cached = object_lists.get(raw)
-                if cached is None:
-                    cached = self._objects_raw(raw, line)
-                objects = cached[0]
+                objects = (object_lists.get(raw) or self._objects_raw(raw, line))[0]
+            else:
+                objects = ()
             if not account:
                 account = qaccount
             if account not in seen:
                 account = self._account(account, line, label)
             quantity = quantity or qquantity
             q = self._quantity(quantity, line) if quantity else None
+            year_nr = years.get(year)
+            if year_nr is None:
+                year_nr = int(year)
             if period:
                 month = periods.get(period)
                 if month is None:
                     month = periods[period] = self._period(period, line, label)
-                out.append(
-                    _build_period_balance(
-                        _PERIOD_KINDS[label],
-                        int(year),
-                        month,
-                        account,
-                        Decimal(amount),
-                        objects,
-                        q,
-                        line,
-                    )
-                )
+                append(build_period_balance(
+                    kind, year_nr, month, account, decimal(amount), objects, q, line
+                ))  # fmt: skip
             else:
-                out.append(
-                    _build_balance(
-                        _BALANCE_KINDS[label],
-                        int(year),
-                        account,
-                        Decimal(amount),
-                        objects,
-                        q,
-                        line,
-                    )
-                )
+                append(build_balance(kind, year_nr, account, decimal(amount), objects, q, line))
             line += 1
         return out
 
