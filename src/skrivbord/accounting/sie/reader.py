@@ -19,7 +19,7 @@ import datetime
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -28,13 +28,11 @@ from . import encoding as enc
 from ._fast import builder
 from .checksum import Crc, record_bytes, record_text
 from .errors import SieError
-from .messages import MESSAGES
 from .model import (
     Account,
     AccountType,
     Address,
     Balance,
-    BalanceKind,
     ChartType,
     Checksum,
     CompanyId,
@@ -50,15 +48,12 @@ from .model import (
     IndustryCode,
     Object,
     ObjectList,
-    ObjectRef,
     OrgNumber,
     PeriodBalance,
-    PeriodKind,
     Program,
     Prosa,
     Record,
     RowKind,
-    Severity,
     SieFile,
     SieType,
     SieWarning,
@@ -68,153 +63,54 @@ from .model import (
     Unit,
     Voucher,
 )
+from .patterns import (
+    BALANCE_OR_PERIOD_KINDS,
+    BLOCK,
+    LABEL_AT,
+    ROW,
+    ROW_KINDS,
+    ROW_LINES,
+    RUN_OF,
+    RUNS,
+    VER,
+    VOUCHERS_AT_ONCE,
+    YEARS,
+    checksum_span,
+)
+from .records import (
+    INT,
+    MAX_AMOUNT_DIGITS,
+    MAX_QUANTITY_DECIMALS,
+    MAX_QUANTITY_DIGITS,
+    MAX_WARNINGS_PER_CODE,
+    WARNING_SEVERITY,
+    RecordReading,
+    field,
+)
+from .tokenizer import MAX_FIELDS, Fields, split_fields
 
-# Limits of what we accept (§7.5-7.6 asks the importer to set its own).
-MAX_LINE_LENGTH = 10_000  # characters; real records are under 300
-MAX_FIELDS = 200  # fields in one record, object list items included
-MAX_AMOUNT_DIGITS = 15  # digits before the decimal point: up to 999 999 999 999 999.99
-MAX_QUANTITY_DIGITS = 15
-MAX_QUANTITY_DECIMALS = 6
-MAX_WARNINGS_PER_CODE = 20  # more of the same kind are counted, not listed
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_FIELDS",
+    "MAX_LINE_LENGTH",
+    "MAX_QUANTITY_DECIMALS",
+    "MAX_QUANTITY_DIGITS",
+    "MAX_WARNINGS_PER_CODE",
+    "WARNING_SEVERITY",
+    "SieReader",
+    "Source",
+    "read",
+    "split_fields",
+]
 
+MAX_LINE_LENGTH = 10_000  # characters; real records are under 300 (§7.5-7.6: our limit)
 CHUNK_SIZE = 1 << 20
 
-WARNING_SEVERITY: dict[str, Severity] = {
-    "unknown_label": Severity.INFO,
-    "missing_object_list": Severity.INFO,
-    "unterminated_quote": Severity.WARNING,
-    "stray_quote": Severity.WARNING,
-    "missing_open_brace": Severity.WARNING,
-    "text_in_date_field": Severity.WARNING,
-    "swapped_period": Severity.WARNING,
-    "iso_date": Severity.WARNING,
-    "non_numeric_account": Severity.WARNING,
-    "undeclared_account": Severity.WARNING,
-    "account_without_number": Severity.WARNING,
-    "missing_name": Severity.WARNING,
-    "missing_program_version": Severity.INFO,
-    "already_imported": Severity.INFO,
-    "unbalanced_voucher": Severity.CRITICAL,
-    "empty_voucher": Severity.WARNING,
-    "record_not_allowed": Severity.WARNING,
-    "missing_record": Severity.WARNING,
-    "missing_sie_type": Severity.INFO,
-    "ignored_field": Severity.WARNING,
-    "fiscal_year_long": Severity.WARNING,
-    "org_number_form": Severity.INFO,
-    "unquoted_text": Severity.INFO,
-    "not_cp437": Severity.INFO,
-    "damaged_characters": Severity.WARNING,
-    "checksum_file_encoding": Severity.INFO,
-    "more_warnings": Severity.INFO,
-}
-
-Fields = list[Any]  # str fields, with an object list as a nested list[str]
-Warn = Callable[..., None]  # warn(code, line, **params)
-
-_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+").fullmatch
-_QUANTITY = _AMOUNT
-_YEAR = re.compile(r"[-+]?[0-9]{1,4}").fullmatch
-_INT = re.compile(r"[0-9]{1,18}").fullmatch
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})").fullmatch
-_ORGNR_STANDARD = re.compile(r"[0-9]{6}-[0-9]{4}").fullmatch
 _CONTROL_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ROW_LABELS = {"#TRANS": RowKind.TRANS, "#RTRANS": RowKind.RTRANS, "#BTRANS": RowKind.BTRANS}
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
-
-# --- fast paths -----------------------------------------------------------------------------
-# The usual shapes of the frequent records, as regular expressions: a voucher with its rows,
-# and runs of #KONTO/#KTYP/#SRU/#ENHET, #IB/#UB/#RES, #PSALDO/#PBUDGET and #OIB/#OUB lines.
-# Fields are quoted ("...", without escapes or tabs) or bare; amounts have at most two
-# decimals. Whatever does not match (escapes, stray quotes, missing or extra fields, bad
-# values, blank lines inside a voucher) goes line by line through the tokenizer, which
-# tolerates or refuses it precisely; both paths give the same records and warnings
-# (tests/accounting/sie compare them on every file).
-_Q = r'"([^"\\\t\n]{0,1000})"'  # a quoted field (bounded: long lines take the careful path)
-_B = r'([^"\\\s{}]{1,1000})'  # a bare field
-_FIELD = "(?:" + _Q + "|" + _B + ")"
-_ACCT = r'(?:"([^"\\\s{}]{1,100})"|([^"\\\s{}]{1,100}))'
-_DAY = r'(?:"([0-9]{8})?"|([0-9]{8}))'
-_MONEY = r"(-?[0-9]{1,15}(?:\.[0-9]{1,2})?)"
-_QTY = r'(?:"(-?[0-9]{1,30}(?:\.[0-9]{1,30})?)?"|(-?[0-9]{1,30}(?:\.[0-9]{1,30})?))'
-_OBJS = r'\{([^{}"\n]{0,200}(?:"[^"\\{}\t\n]{0,200}"[^{}"\n]{0,200}){0,20})\}'
-_S = r"[ \t]+"
-_YEAR_NR = r"(-?[0-9]{1,4})"
-_END = r"[ \t\r]*\n"
-# Rows and vouchers take the fast path in their most usual shape only: the account, date and
-# quantity bare (or "" when empty), texts and signatures quoted. Fewer groups, less work.
-_QTEXT = r'"([^"\\\t\n]{0,1000})"'
-_BARE_DAY = r'(?:""|([0-9]{8}))'
-_BARE_QTY = r'(?:""|(-?[0-9]{1,30}(?:\.[0-9]{1,30})?))'
-_ROW_BODY = "".join([
-    "#(TRANS|RTRANS|BTRANS)", _S, r'([^"\\\s{}]{1,100})', r"[ \t]*", _OBJS, r"[ \t]*", _MONEY,
-    "(?:", _S, _BARE_DAY, "(?:", _S, _QTEXT, "(?:", _S, _BARE_QTY, "(?:", _S, _QTEXT,
-    ")?)?)?)?",
-])  # fmt: skip
-_VER_BODY = "".join([
-    "#VER", _S, _FIELD, _S, r'(?:"([0-9]{0,18})"|([0-9]{1,18}))', _S, "([0-9]{8})",
-    "(?:", _S, _QTEXT, "(?:", _S, _BARE_DAY, "(?:", _S, _QTEXT, ")?)?)?",
-])  # fmt: skip
-_ROW = re.compile(_ROW_BODY).fullmatch  # one stripped line
-_VER = re.compile(_VER_BODY).fullmatch
-_ROW_LINES = re.compile(r"^[ \t]*" + _ROW_BODY + _END, re.M).findall
-# A whole voucher: its #VER line's fields, then its rows' lines (checked by _ROW_LINES).
-_BLOCK = re.compile(
-    r"[ \t]*" + _VER_BODY + r"[ \t\r]*\n"
-    r"[ \t]*\{[ \t\r]*\n"
-    r"((?:[ \t]*#[BR]?TRANS[ \t][^\n]*\n)*)"
-    r"[ \t]*\}[ \t\r]*\n"
-).match
-_ACCOUNT_LINE = "".join([r"^[ \t]*#(KONTO|KTYP|SRU|ENHET)", _S, _ACCT, _S, _FIELD, _END])
-# All balances in one: #IB/#UB/#RES, #OIB/#OUB and #PSALDO/#PBUDGET interleave per account in
-# real files. The object list is captured with its braces (to tell {} from none); whether a
-# line has the parts its label needs is checked in Python (`_balances`).
-_BALANCE_LINE = "".join([
-    r"^[ \t]*#(IB|UB|RES|OIB|OUB|PSALDO|PBUDGET)", _S, _YEAR_NR, "(?:", _S, r"([0-9]{6}))?",
-    _S, _ACCT, r"(?:[ \t]*(", _OBJS.replace("(", "(?:", 1), r")[ \t]*|[ \t]+)", _MONEY,
-    "(?:", _S, _QTY, ")?", _END,
-])  # fmt: skip
-
-
-def _run(
-    labels: str, line: str
-) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
-    """(match a run of lines with these labels at a position, cheaply; match a run of such
-    lines in their usual shape, strictly; find all of those in a span)."""
-    return (
-        re.compile(r"(?:[ \t]*#(?:" + labels + r")[ \t][^\n]*\n)+").match,
-        re.compile("(?:" + line + ")+", re.M).match,
-        re.compile(line, re.M).findall,
-    )
-
-
-_RUNS = {
-    "account": _run("KONTO|KTYP|SRU|ENHET", _ACCOUNT_LINE),
-    "balance": _run("IB|UB|RES|OIB|OUB|PSALDO|PBUDGET", _BALANCE_LINE),
-}
-_RUN_OF = {
-    "KO": "account", "KT": "account", "SR": "account", "EN": "account",
-    "IB": "balance", "UB": "balance", "RE": "balance",
-    "PS": "balance", "PB": "balance", "OI": "balance", "OU": "balance",
-    "VE": "voucher",
-}  # fmt: skip
-_LABEL_AT = re.compile(r"[ \t]*#([A-Z]{2})").match
-_VOUCHERS_AT_ONCE = 200  # vouchers built before they are handed on (memory stays small)
-_ROW_KINDS = {"TRANS": RowKind.TRANS, "RTRANS": RowKind.RTRANS, "BTRANS": RowKind.BTRANS}
-_BALANCE_KINDS = {k.value: k for k in BalanceKind}
-# label -> (kind, has an object list, has a period)
-_BALANCE_OR_PERIOD_KINDS: dict[str, tuple[BalanceKind | PeriodKind, bool, bool]] = {
-    "IB": (BalanceKind.IB, False, False),
-    "UB": (BalanceKind.UB, False, False),
-    "RES": (BalanceKind.RES, False, False),
-    "OIB": (BalanceKind.OIB, True, False),
-    "OUB": (BalanceKind.OUB, True, False),
-    "PSALDO": (PeriodKind.PSALDO, True, True),
-    "PBUDGET": (PeriodKind.PBUDGET, True, True),
-}
-_YEARS = {str(n): n for n in range(-10, 1)}
-_PERIOD_KINDS = {k.value: k for k in PeriodKind}
 
 _build_row = builder(TransactionRow)
 _build_voucher = builder(Voucher)
@@ -255,129 +151,10 @@ class _VoucherHead:
         return f"{self.series} {number}".strip() or f"#{self.line}"
 
 
-# --- tokenizer ------------------------------------------------------------------------------
-
-
-def _split_ws(part: str) -> list[str]:
-    """Split on blanks and tabs only (str.split() would also split on no-break spaces)."""
-    if part.isascii():
-        return part.split()
-    return [t for t in part.replace("\t", " ").split(" ") if t]
-
-
-def _quotes_are_clean(parts: list[str]) -> bool:
-    """Whether s.split('"') gave the true fields: every opening quote starts a field and
-    every closing quote ends one (no escapes, no stray quotes)."""
-    if not len(parts) & 1:
-        return False
-    for k in range(1, len(parts), 2):
-        before = parts[k - 1]
-        after = parts[k + 1]
-        if not before or before[-1] not in " \t{" or (after and after[0] not in " \t{}"):
-            return False
-    return True
-
-
-def _scan_quotes(s: str, line: int, warn: Warn | None) -> list[str]:
-    """Like s.split('"') (alternating unquoted and quoted parts) for lines that need care:
-    `\\"` is a quote inside a field; a quote opens a field only at its start and closes it
-    only at its end (anything else is a stray quote, kept as text, as in a real SoftOne XE
-    export); an unclosed quote runs to the end of the line. Other backslashes stay."""
-    parts: list[str] = []
-    buf: list[str] = []
-    quoted = False
-    i = 0
-    n = len(s)
-    while True:
-        j = s.find('"', i)
-        if j < 0:
-            break
-        if not quoted:
-            if j == 0 or s[j - 1] in " \t{}":
-                buf.append(s[i:j])
-                parts.append("".join(buf))
-                buf = []
-                quoted = True
-            else:
-                buf.append(s[i : j + 1])
-        elif j > i and s[j - 1] == "\\":
-            buf.append(s[i : j - 1])
-            buf.append('"')
-        elif j + 1 == n or s[j + 1] in " \t{}":
-            buf.append(s[i:j])
-            parts.append("".join(buf))
-            buf = []
-            quoted = False
-        else:
-            if warn is not None:
-                warn("stray_quote", line)
-            buf.append(s[i : j + 1])
-        i = j + 1
-    buf.append(s[i:])
-    if quoted:
-        if warn is not None:
-            warn("unterminated_quote", line)
-        parts.append("".join(buf).rstrip(" \t"))
-        parts.append("")
-    else:
-        parts.append("".join(buf))
-    return parts
-
-
-def split_fields(s: str, line: int, warn: Warn | None = None) -> Fields:
-    """The fields of one record (s: the line without surrounding blanks). Quoted fields lose
-    their quotes (`\\"` is a quote, other backslashes stay), an object list `{...}` becomes a
-    nested list of its items. `warn(code, line)` hears about tolerated defects."""
-    if '"' not in s:
-        if "{" not in s and "}" not in s:
-            fields: Fields = _split_ws(s)
-            if len(fields) > MAX_FIELDS:
-                raise SieError("too_many_fields", line, count=len(fields), limit=MAX_FIELDS)
-            return fields
-        parts = [s]
-    else:
-        parts = s.split('"')
-        if '\\"' in s or not _quotes_are_clean(parts):
-            parts = _scan_quotes(s, line, warn)
-    out: Fields = []
-    cur: Fields = out
-    count = 0
-    for k, part in enumerate(parts):
-        if k & 1:
-            if "\t" in part:
-                raise SieError("control_character", line, char="TAB")
-            cur.append(part)
-            count += 1
-        elif part:
-            if "{" in part or "}" in part:
-                for tok in _split_ws(part.replace("{", " { ").replace("}", " } ")):
-                    if tok == "{":
-                        if cur is not out:
-                            raise SieError("nested_object_list", line)
-                        cur = []
-                        out.append(cur)
-                    elif tok == "}":
-                        if cur is out:
-                            raise SieError("stray_brace_in_record", line)
-                        cur = out
-                    else:
-                        cur.append(tok)
-                        count += 1
-            else:
-                toks = _split_ws(part)
-                cur.extend(toks)
-                count += len(toks)
-    if cur is not out:
-        raise SieError("unclosed_object_list", line)
-    if count > MAX_FIELDS:
-        raise SieError("too_many_fields", line, count=count, limit=MAX_FIELDS)
-    return out
-
-
 # --- the reader -----------------------------------------------------------------------------
 
 
-class SieReader:
+class SieReader(RecordReading):
     """Iterate over the records of a SIE file.
 
     `source` is the file's bytes, a path, or a binary file object (read twice, so it must
@@ -469,150 +246,6 @@ class SieReader:
         for text, _, _ in self._chunks():
             yield from text[:-1].split("\n")
 
-    # -- warnings --------------------------------------------------------------------------
-
-    def _warn(self, code: str, line: int, **params: object) -> None:
-        n = self._warning_counts.get(code, 0) + 1
-        self._warning_counts[code] = n
-        if n <= MAX_WARNINGS_PER_CODE:
-            self.warnings.append(
-                SieWarning(
-                    line, code, MESSAGES[code], {"line": line, **params}, WARNING_SEVERITY[code]
-                )
-            )
-
-    def _finish_warnings(self) -> None:
-        for code, n in self._warning_counts.items():
-            if n > MAX_WARNINGS_PER_CODE:
-                self.warnings.append(
-                    SieWarning(
-                        0,
-                        "more_warnings",
-                        MESSAGES["more_warnings"],
-                        {"count": n - MAX_WARNINGS_PER_CODE, "code": code},
-                        Severity.INFO,
-                    )
-                )
-
-    # -- values ----------------------------------------------------------------------------
-
-    def _amount(self, v: str, line: int, label: str) -> Decimal:
-        if _AMOUNT(v) is None:
-            if not v:
-                raise SieError("missing_amount", line, label=label)
-            if v[0] == "+" and _AMOUNT(v[1:]) is not None:
-                raise SieError("amount_plus_sign", line, value=v)
-            raise SieError("bad_amount", line, value=v[:40])
-        dot = v.find(".")
-        if dot >= 0:
-            if len(v) - dot > 3:
-                raise SieError("amount_decimals", line, value=v[:40])
-            digits = dot - (v[0] == "-")
-        else:
-            digits = len(v) - (v[0] == "-")
-        if digits > MAX_AMOUNT_DIGITS:
-            raise SieError("amount_too_large", line, value=v[:40], limit="9" * MAX_AMOUNT_DIGITS)
-        return Decimal(v)
-
-    def _quantity(self, v: str, line: int) -> Decimal | None:
-        if not v:
-            return None
-        if _QUANTITY(v) is None:
-            raise SieError("bad_quantity", line, value=v[:40])
-        dot = v.find(".")
-        whole = (dot if dot >= 0 else len(v)) - (v[0] == "-")
-        if whole > MAX_QUANTITY_DIGITS or (dot >= 0 and len(v) - dot - 1 > MAX_QUANTITY_DECIMALS):
-            raise SieError("bad_quantity", line, value=v[:40])
-        return Decimal(v)
-
-    def _date(self, v: str, line: int) -> datetime.date:
-        d = self._dates.get(v)
-        if d is not None:
-            return d
-        if len(v) == 8 and v.isascii() and v.isdigit():
-            try:
-                d = datetime.date(int(v[:4]), int(v[4:6]), int(v[6:]))
-            except ValueError:
-                raise SieError("no_such_date", line, value=v) from None
-            if len(self._dates) < 100_000:
-                self._dates[v] = d
-            return d
-        m = _ISO_DATE(v)
-        if m:
-            try:
-                d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                raise SieError("no_such_date", line, value=v) from None
-            self._warn("iso_date", line, value=v, date=d.strftime("%Y%m%d"))
-            return d
-        raise SieError("bad_date", line, value=v[:40])
-
-    def _optional_date(self, v: str, line: int) -> datetime.date | None:
-        return self._date(v, line) if v else None
-
-    def _required_date(self, f: Fields, i: int, line: int, label: str) -> datetime.date:
-        v = _str(f, i, line, label)
-        if not v:
-            raise SieError("missing_date", line, label=label)
-        return self._date(v, line)
-
-    def _period(self, v: str, line: int, label: str) -> datetime.date:
-        if not v:
-            raise SieError("missing_period", line, label=label)
-        if _is_period(v):
-            return datetime.date(int(v[:4]), int(v[4:]), 1)
-        raise SieError("bad_period", line, value=v[:40])
-
-    def _year(self, f: Fields, i: int, line: int, label: str) -> int:
-        v = _str(f, i, line, label)
-        if not v:
-            raise SieError("missing_year", line, label=label)
-        if _YEAR(v) is None:
-            raise SieError("bad_year", line, value=v[:40])
-        return int(v)
-
-    def _dimension(self, v: str, line: int, label: str) -> int:
-        if not v:
-            raise SieError("missing_dimension", line, label=label)
-        if _INT(v) is None:
-            raise SieError("bad_dimension", line, value=v[:40])
-        return int(v)
-
-    def _account(self, v: str, line: int, label: str) -> str:
-        """An account used in a balance or a row: must be there; warn when odd (once)."""
-        if v in self._accounts_used:
-            return v
-        if not v:
-            raise SieError("missing_account", line, label=label)
-        self._accounts_used.add(v)
-        if v not in self._accounts_seen:
-            self._accounts_seen.add(v)
-            if not (v.isascii() and v.isdigit()):
-                self._warn("non_numeric_account", line, account=v)
-        if v not in self._accounts_declared:
-            self._warn("undeclared_account", line, account=v)
-        return v
-
-    def _objects(self, items: list[str], line: int) -> ObjectList:
-        if len(items) & 1:
-            raise SieError("bad_object_list", line, text=" ".join(items)[:80])
-        refs = []
-        for k in range(0, len(items), 2):
-            dim = self._dimension(items[k], line, "OBJEKT")
-            refs.append(ObjectRef(dim, items[k + 1]))
-        return tuple(refs)
-
-    def _objects_raw(self, raw: str, line: int) -> tuple[ObjectList, str]:
-        """An object list from the text between its braces, with what it adds to #KSUMMA;
-        cached: real files repeat the same few lists on most rows."""
-        fields = split_fields(raw, line, self._warn)
-        if any(isinstance(x, list) for x in fields):
-            raise SieError("nested_object_list", line)
-        result = (self._objects(fields, line), "".join(fields))
-        if len(self._object_lists) < 100_000:
-            self._object_lists[raw] = result
-        return result
-
     # -- the main loop ---------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Record]:
@@ -647,8 +280,8 @@ class SieReader:
         fast = self.fast and not self._detector.has_control_bytes
         pos = 0
         size = len(text)
-        label_at = _LABEL_AT
-        run_of = _RUN_OF
+        label_at = LABEL_AT
+        run_of = RUN_OF
         careful = self._line
         while pos < size:
             if fast and self._head is None and not self._skipping:
@@ -664,7 +297,7 @@ class SieReader:
                         self._seen_record = True
                         self._awaiting_block = False
                         if self._crc is not None:
-                            self._crc.add(_checksum_span(text, raw, pos, pos2))
+                            self._crc.add(checksum_span(text, raw, pos, pos2))
                         yield from records
                         pos = pos2
                         line = line2
@@ -702,10 +335,10 @@ class SieReader:
         """Consecutive vouchers in their usual shape from `pos` on: (vouchers, the position
         and line after them). Stops, to let `_line` take over, at the first that is not."""
         out: list[Voucher] = []
-        block = _BLOCK
-        find_rows = _ROW_LINES
+        block = BLOCK
+        find_rows = ROW_LINES
         count = text.count
-        row_kinds = _ROW_KINDS
+        row_kinds = ROW_KINDS
         object_lists = self._object_lists
         accounts_used = self._accounts_used
         dates = self._dates
@@ -714,7 +347,7 @@ class SieReader:
         build_voucher = _build_voucher
         labels = self._labels
         trans = RowKind.TRANS
-        for _ in range(_VOUCHERS_AT_ONCE):
+        for _ in range(VOUCHERS_AT_ONCE):
             m = block(text, pos)
             if m is None:
                 break
@@ -796,7 +429,7 @@ class SieReader:
     def _run_at(self, kind: str, text: str, pos: int, line: int) -> tuple[list[Any], int, int]:
         """A run of consecutive #KONTO-like or balance lines in their usual shape from `pos`
         on: (records, the position and line after them)."""
-        labelled, strict, find = _RUNS[kind]
+        labelled, strict, find = RUNS[kind]
         m = labelled(text, pos)
         if m is None:
             return [], pos, line
@@ -871,8 +504,8 @@ class SieReader:
         seen = self._accounts_used
         object_lists = self._object_lists
         periods = self._periods
-        kinds = _BALANCE_OR_PERIOD_KINDS
-        years = _YEARS
+        kinds = BALANCE_OR_PERIOD_KINDS
+        years = YEARS
         decimal = Decimal
         build_balance = _build_balance
         build_period_balance = _build_period_balance
@@ -916,7 +549,7 @@ class SieReader:
         rows = self._rows
         out: list[Record] | None = None
         if rows is not None:
-            m = _ROW(s)
+            m = ROW(s)
             if m is not None:
                 row = self._row_from(m, lineno)
                 if row.kind is RowKind.TRANS:
@@ -979,7 +612,7 @@ class SieReader:
                 raise SieError("record_inside_voucher", lineno, label=label[1:])
             out = self._close_voucher()
         if s.startswith("#VER"):
-            m = _VER(s)
+            m = VER(s)
             if m is not None:
                 self._head = self._head_from(m, lineno)
                 return out
@@ -1026,8 +659,8 @@ class SieReader:
                 self._crc = Crc()
                 self._crc_line = line
             return
-        stated = _str(fields, 1, line, "KSUMMA")
-        if _INT(stated) is None or int(stated) > 0xFFFFFFFF:
+        stated = field(fields, 1, line, "KSUMMA")
+        if INT(stated) is None or int(stated) > 0xFFFFFFFF:
             raise SieError("bad_checksum", line, value=stated[:40])
         if self._crc is None:
             self._warn("ignored_field", line, label="KSUMMA", value=stated)
@@ -1045,7 +678,7 @@ class SieReader:
                          quantity or "", sign or ""))
             )  # fmt: skip
         return _build_row(
-            _ROW_KINDS[label],
+            ROW_KINDS[label],
             self._account(account, line, label),
             Decimal(amount),
             objects[0],
@@ -1101,7 +734,7 @@ class SieReader:
         f = split_fields(s, line, self._warn)
         if self._crc is not None:
             self._crc.add_text(record_text(f))
-        account = _str(f, 1, line, label)
+        account = field(f, 1, line, label)
         if len(f) > 2 and isinstance(f[2], list):
             objects = self._objects(f[2], line)
             rest = f[3:]
@@ -1134,12 +767,12 @@ class SieReader:
 
     def _voucher_head(self, f: Fields, line: int) -> _VoucherHead:
         return self._make_head(
-            _str(f, 1, line, "VER").strip(),
-            _str(f, 2, line, "VER").strip(),
-            _str(f, 3, line, "VER").strip(),
-            _str(f, 4, line, "VER"),
-            _str(f, 5, line, "VER").strip(),
-            _str(f, 6, line, "VER"),
+            field(f, 1, line, "VER").strip(),
+            field(f, 2, line, "VER").strip(),
+            field(f, 3, line, "VER").strip(),
+            field(f, 4, line, "VER"),
+            field(f, 5, line, "VER").strip(),
+            field(f, 6, line, "VER"),
             line,
         )
 
@@ -1154,7 +787,7 @@ class SieReader:
         line: int,
     ) -> _VoucherHead:
         if number_text:
-            if _INT(number_text) is None:
+            if INT(number_text) is None:
                 raise SieError("bad_voucher_number", line, value=number_text[:40])
             number: int | None = int(number_text)
         else:
@@ -1186,235 +819,6 @@ class SieReader:
             head.sign,
             tuple(rows),
             head.line,
-        )
-
-    # -- the other records -----------------------------------------------------------------
-
-    def _handlers(self) -> dict[str, Any]:
-        return {
-            "FLAGGA": self._flagga,
-            "PROGRAM": self._program,
-            "FORMAT": lambda f, n: Format(_str(f, 1, n, "FORMAT").strip(), n),
-            "GEN": self._gen,
-            "SIETYP": self._sietyp,
-            "PROSA": lambda f, n: Prosa(self._rest_text(f, 1, n, "PROSA"), n),
-            "FTYP": lambda f, n: CompanyType(_str(f, 1, n, "FTYP").strip(), n),
-            "FNR": lambda f, n: CompanyId(self._rest_text(f, 1, n, "FNR"), n),
-            "ORGNR": self._orgnr,
-            "BKOD": lambda f, n: IndustryCode(_str(f, 1, n, "BKOD").strip(), n),
-            "ADRESS": self._adress,
-            "FNAMN": self._fnamn,
-            "RAR": self._rar,
-            "TAXAR": self._taxar,
-            "OMFATTN": lambda f, n: Extent(self._required_date(f, 1, n, "OMFATTN"), n),
-            "KPTYP": lambda f, n: ChartType(_str(f, 1, n, "KPTYP").strip(), n),
-            "VALUTA": lambda f, n: Currency(_str(f, 1, n, "VALUTA").strip(), n),
-            "KONTO": self._konto,
-            "KTYP": self._ktyp,
-            "ENHET": self._enhet,
-            "SRU": self._sru,
-            "DIM": self._dim,
-            "UNDERDIM": self._dim,
-            "OBJEKT": self._objekt,
-            "IB": self._balance,
-            "UB": self._balance,
-            "RES": self._balance,
-            "OIB": self._object_balance,
-            "OUB": self._object_balance,
-            "PSALDO": self._period_balance,
-            "PBUDGET": self._period_balance,
-        }
-
-    def _rest_text(self, f: Fields, i: int, line: int, label: str) -> str:
-        """A record's last text field; unquoted words after it are joined to it (real files
-        write `#FNAMN Övningsbolaget AB`)."""
-        text = _str(f, i, line, label)
-        if len(f) > i + 1 and all(isinstance(x, str) for x in f[i + 1 :]):
-            text = " ".join([text, *f[i + 1 :]])
-            self._warn("unquoted_text", line, text=text[:80])
-        return text.strip()
-
-    def _flagga(self, f: Fields, line: int) -> Flag | None:
-        v = _str(f, 1, line, "FLAGGA").strip()
-        if v not in ("0", "1"):
-            self._warn("ignored_field", line, label="FLAGGA", value=v[:40])
-            return None
-        if v == "1":
-            self._warn("already_imported", line)
-        return Flag(int(v), line)
-
-    def _program(self, f: Fields, line: int) -> Program:
-        name = _str(f, 1, line, "PROGRAM").strip()
-        version = _str(f, 2, line, "PROGRAM").strip()
-        if not version:
-            self._warn("missing_program_version", line, program=name[:80])
-        return Program(name, version, line)
-
-    def _gen(self, f: Fields, line: int) -> Generated | None:
-        v = _str(f, 1, line, "GEN")
-        if not v:
-            self._warn("ignored_field", line, label="GEN", value=v)
-            return None
-        return Generated(self._date(v, line), _str(f, 2, line, "GEN").strip(), line)
-
-    def _sietyp(self, f: Fields, line: int) -> SieType:
-        v = _str(f, 1, line, "SIETYP").strip()
-        if v not in ("1", "2", "3", "4"):
-            raise SieError("bad_sie_type", line, value=v[:40])
-        self.sie_type = int(v)
-        return SieType(int(v), line)
-
-    def _orgnr(self, f: Fields, line: int) -> OrgNumber:
-        number = _str(f, 1, line, "ORGNR").strip()
-        if number and not _ORGNR_STANDARD(number):
-            self._warn("org_number_form", line, value=number[:40])
-        return OrgNumber(
-            number, _str(f, 2, line, "ORGNR").strip(), _str(f, 3, line, "ORGNR").strip(), line
-        )
-
-    def _adress(self, f: Fields, line: int) -> Address:
-        contact, street, postal, phone = (_str(f, i, line, "ADRESS").strip() for i in range(1, 5))
-        return Address(contact, street, postal, phone, line)
-
-    def _fnamn(self, f: Fields, line: int) -> CompanyName:
-        name = self._rest_text(f, 1, line, "FNAMN")
-        if not name:
-            self._warn("missing_name", line, label="FNAMN")
-        return CompanyName(name, line)
-
-    def _rar(self, f: Fields, line: int) -> FiscalYear | None:
-        index = self._year(f, 1, line, "RAR")
-        if len(f) < 3:
-            # An official 4I test file writes `#RAR 0` without dates (#RAR is optional in 4I).
-            self._warn("ignored_field", line, label="RAR", value=" ".join(f[1:]))
-            return None
-        start = self._required_date(f, 2, line, "RAR")
-        end = self._required_date(f, 3, line, "RAR")
-        if end < start:
-            raise SieError(
-                "fiscal_year_reversed", line, start=start.isoformat(), end=end.isoformat()
-            )
-        months = (end.year - start.year) * 12 + end.month - start.month + 1
-        if months > 18:
-            self._warn("fiscal_year_long", line, start=start.isoformat(), end=end.isoformat())
-        return FiscalYear(index, start, end, line)
-
-    def _taxar(self, f: Fields, line: int) -> TaxYear | None:
-        v = _str(f, 1, line, "TAXAR").strip()
-        if len(v) != 4 or not v.isascii() or not v.isdigit():
-            self._warn("ignored_field", line, label="TAXAR", value=v[:40])
-            return None
-        return TaxYear(int(v), line)
-
-    def _declared_account(self, f: Fields, line: int, label: str) -> str | None:
-        number = _str(f, 1, line, label).strip()
-        if not number:
-            self._warn("account_without_number", line, label=label)
-            return None
-        if number not in self._accounts_seen:
-            self._accounts_seen.add(number)
-            if not (number.isascii() and number.isdigit()):
-                self._warn("non_numeric_account", line, account=number)
-        return number
-
-    def _konto(self, f: Fields, line: int) -> Account | None:
-        number = self._declared_account(f, line, "KONTO")
-        if number is None:
-            return None
-        self._accounts_declared.add(number)
-        name = self._rest_text(f, 2, line, "KONTO")
-        if not name:
-            self._warn("missing_name", line, label="KONTO")
-        return Account(number, name, line)
-
-    def _ktyp(self, f: Fields, line: int) -> AccountType | None:
-        number = self._declared_account(f, line, "KTYP")
-        type_ = _str(f, 2, line, "KTYP").strip().upper()
-        if number is None:
-            return None
-        if type_ not in ("T", "S", "K", "I"):
-            self._warn("ignored_field", line, label="KTYP", value=type_[:40])
-            return None
-        return AccountType(number, type_, line)
-
-    def _enhet(self, f: Fields, line: int) -> Unit | None:
-        number = self._declared_account(f, line, "ENHET")
-        unit = _str(f, 2, line, "ENHET").strip()
-        if number is None:
-            return None
-        if not unit:
-            self._warn("ignored_field", line, label="ENHET", value=unit)
-            return None
-        return Unit(number, unit, line)
-
-    def _sru(self, f: Fields, line: int) -> SruCode | None:
-        number = self._declared_account(f, line, "SRU")
-        code = _str(f, 2, line, "SRU").strip()
-        if number is None:
-            return None
-        if not code:
-            self._warn("ignored_field", line, label="SRU", value=code)
-            return None
-        return SruCode(number, code, line)
-
-    def _dim(self, f: Fields, line: int) -> Dimension:
-        label = f[0][1:]
-        number = self._dimension(_str(f, 1, line, label).strip(), line, label)
-        name = self._rest_text(f, 2, line, label) if label == "DIM" else _str(f, 2, line, label)
-        parent = None
-        if label == "UNDERDIM":
-            parent = self._dimension(_str(f, 3, line, label).strip(), line, label)
-        return Dimension(number, name.strip(), parent, line)
-
-    def _objekt(self, f: Fields, line: int) -> Object:
-        dim = self._dimension(_str(f, 1, line, "OBJEKT").strip(), line, "OBJEKT")
-        code = _str(f, 2, line, "OBJEKT")
-        if not code:
-            raise SieError("missing_object", line, label="OBJEKT")
-        return Object(dim, code, self._rest_text(f, 3, line, "OBJEKT"), line)
-
-    def _balance(self, f: Fields, line: int) -> Balance:
-        label = f[0][1:]
-        year = self._year(f, 1, line, label)
-        account = self._account(_str(f, 2, line, label).strip(), line, label)
-        amount = self._amount(_str(f, 3, line, label), line, label)
-        quantity = self._quantity(_str(f, 4, line, label), line)
-        return Balance(BalanceKind(label), year, account, amount, (), quantity, line)
-
-    def _object_list_at(self, f: Fields, i: int, line: int, label: str) -> tuple[ObjectList, int]:
-        """The object list expected at field i, and the index after it (tolerates none)."""
-        if len(f) > i and isinstance(f[i], list):
-            return self._objects(f[i], line), i + 1
-        self._warn("missing_object_list", line, label=label)
-        return (), i
-
-    def _object_balance(self, f: Fields, line: int) -> Balance:
-        label = f[0][1:]
-        year = self._year(f, 1, line, label)
-        account = self._account(_str(f, 2, line, label).strip(), line, label)
-        objects, i = self._object_list_at(f, 3, line, label)
-        amount = self._amount(_str(f, i, line, label), line, label)
-        quantity = self._quantity(_str(f, i + 1, line, label), line)
-        return Balance(BalanceKind(label), year, account, amount, objects, quantity, line)
-
-    def _period_balance(self, f: Fields, line: int) -> PeriodBalance:
-        label = f[0][1:]
-        year = self._year(f, 1, line, label)
-        period_text = _str(f, 2, line, label).strip()
-        account_text = _str(f, 3, line, label).strip()
-        if _is_period(account_text) and not _is_period(period_text):
-            # A BL export converted to ISO-8859-15 writes the account before the period.
-            self._warn(
-                "swapped_period", line, label=label, period=account_text, account=period_text
-            )
-            period_text, account_text = account_text, period_text
-        period = self._period(period_text, line, label)
-        account = self._account(account_text, line, label)
-        objects, i = self._object_list_at(f, 4, line, label)
-        amount = self._amount(_str(f, i, line, label), line, label)
-        quantity = self._quantity(_str(f, i + 1, line, label), line)
-        return PeriodBalance(
-            PeriodKind(label), year, period, account, amount, objects, quantity, line
         )
 
     # -- after the last line ---------------------------------------------------------------
@@ -1477,38 +881,6 @@ _FORBIDDEN: dict[str, tuple[str, ...]] = {
     "4E": (),
     "4I": ("BKOD", "OMFATTN", "IB", "UB", "RES", "OIB", "OUB", "PSALDO", "PBUDGET"),
 }
-
-
-def _checksum_span(text: str, raw: bytes | None, pos: int, end: int) -> bytes:
-    """What lines in their usual shape (`text[pos:end]`, all quotes paired, no escapes) add
-    to #KSUMMA: everything but the quotes, and the blanks, line ends and braces outside
-    them — the same as the tokenizer's fields concatenated."""
-    data = raw[pos:end] if raw is not None else text[pos:end].encode("cp437", "replace")
-    parts = data.split(b'"')
-    parts[::2] = [p.translate(None, b" \t\r\n{}") for p in parts[::2]]
-    return b"".join(parts)
-
-
-def _is_period(v: str) -> bool:
-    return len(v) == 6 and v.isascii() and v.isdigit() and 1 <= int(v[4:]) <= 12
-
-
-def _str(f: Fields, i: int, line: int, label: str) -> str:
-    """Field i as text ("" when missing), refusing an object list in its place."""
-    if i >= len(f):
-        return ""
-    v = f[i]
-    if isinstance(v, list):
-        raise SieError("misplaced_object_list", line, label=label)
-    return v
-
-
-def _flat(fields: Fields) -> Iterator[str]:
-    for v in fields:
-        if isinstance(v, list):
-            yield from v
-        else:
-            yield v
 
 
 def read(source: Source, *, filename: str | None = None) -> SieFile:

@@ -47,7 +47,7 @@ from .model import (
     TransactionRow,
     Voucher,
 )
-from .reader import split_fields  # the reader's tokenizer defines what #KSUMMA covers
+from .tokenizer import split_fields  # the reader's tokenizer defines what #KSUMMA covers
 
 KINDS = ("1", "2", "3", "4E", "4I")
 
