@@ -253,6 +253,7 @@ class SieReader(RecordReading):
             raise SieError("empty_file", 1)
         self._dates: dict[str, datetime.date] = {}
         self._object_lists: dict[str, tuple[ObjectList, str]] = {"": ((), "")}
+        self._object_refs: dict[str, ObjectList] = {"": ()}  # the same, without the checksum text
         self._periods: dict[str, datetime.date] = {}
         self._accounts_seen: set[str] = set()  # numbers checked for being numeric
         self._accounts_used: set[str] = set()  # used in balances or rows, and checked
@@ -339,13 +340,12 @@ class SieReader(RecordReading):
         find_rows = ROW_LINES
         count = text.count
         row_kinds = ROW_KINDS
-        object_lists = self._object_lists
+        object_refs = self._object_refs
         accounts_used = self._accounts_used
         dates = self._dates
         decimal = Decimal
         build_row = _build_row
         build_voucher = _build_voucher
-        labels = self._labels
         trans = RowKind.TRANS
         for _ in range(VOUCHERS_AT_ONCE):
             m = block(text, pos)
@@ -361,29 +361,27 @@ class SieReader(RecordReading):
             voucher_date = dates.get(day) or self._date(day, line)
             registered = (dates.get(reg) or self._date(reg, line)) if reg else None
             row_line = line + 2
-            rows = []
+            rows: list[TransactionRow] = []
+            append = rows.append
             total = decimal(0)
             for label, account, raw_objects, amount, date, rtext, quantity, sign in found:
                 if account not in accounts_used:
                     account = self._account(account, row_line, label)
-                objects = object_lists.get(raw_objects) or self._objects_raw(raw_objects, row_line)
+                objects = object_refs.get(raw_objects)
+                if objects is None:
+                    objects = object_refs[raw_objects] = self._objects_raw(raw_objects, row_line)[0]
                 value = decimal(amount)
                 kind = row_kinds[label]
                 if kind is trans:
                     total += value
-                rows.append(
-                    build_row(
-                        kind,
-                        account,
-                        value,
-                        objects[0],
-                        (dates.get(date) or self._date(date, row_line)) if date else None,
-                        rtext.strip() if rtext else rtext,
-                        self._quantity(quantity, row_line) if quantity else None,
-                        sign.strip() if sign else sign,
-                        row_line,
-                    )
-                )
+                append(build_row(
+                    kind, account, value, objects,
+                    (dates.get(date) or self._date(date, row_line)) if date else None,
+                    rtext.strip() if rtext else rtext,
+                    self._quantity(quantity, row_line) if quantity else None,
+                    sign.strip() if sign else sign,
+                    row_line,
+                ))  # fmt: skip
                 row_line += 1
             vtext = vtext.strip() if vtext else ""
             vsign = vsign.strip() if vsign else ""
@@ -405,10 +403,10 @@ class SieReader(RecordReading):
                     line,
                 )
             )
-            if "VER" not in labels:
-                labels["VER"] = line
             line = row_line + 1
             pos = m.end()
+        if out and "VER" not in self._labels:
+            self._labels["VER"] = out[0].line
         return out, pos, line
 
     def _head_from(self, m: re.Match[str], line: int) -> _VoucherHead:
