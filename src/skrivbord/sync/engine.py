@@ -37,6 +37,7 @@ from skrivbord.sync.merge import (
     Side,
     Version,
     merge,
+    other_side,
     versions_from_json,
     versions_to_json,
 )
@@ -534,7 +535,7 @@ def _apply_entity(
             if gone is not None:
                 # Its parent is deleted: the delete wins over the child's edit, which is
                 # logged as the losing side (DESIGN.md §3: nothing lost unlogged).
-                deleter = side if gone == "here" else _other(side)
+                deleter = side if gone == "here" else other_side(side)
                 outcome = _parent_delete_wins(
                     local, incoming, outcome, synced, deleter=deleter, side=side, link=link
                 )
@@ -591,7 +592,7 @@ def _apply_entity(
         state.deleted = image.deleted
         conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
     if deletes:
-        conflicts += _orphaned_children(link, entity, deletes, using, deleter=_other(side))
+        conflicts += _orphaned_children(link, entity, deletes, using, deleter=other_side(side))
         manager.filter(id__in=deletes).delete()
     writer = _RowWriter(model, using)
     writer.insert(creates, now)
@@ -678,10 +679,6 @@ class _RowWriter:
                     for row in rows
                 ],
             )
-
-
-def _other(side: Side) -> Side:
-    return Side.ONLINE if side == Side.OFFICE else Side.OFFICE
 
 
 def _deleted_parents(

@@ -277,7 +277,7 @@ def _resolve_delete_conflict(
     if not resolve:
         return outcome  # keep this side's state; the resolving node decides
     deleter_is_local = deleter == Copy.LOCAL
-    deleting_side = local_side if deleter_is_local else _other(local_side)
+    deleting_side = local_side if deleter_is_local else other_side(local_side)
     delete_version = (local if deleter_is_local else incoming).version(DELETED)
     editor = incoming if deleter_is_local else local
     edit_version = max(
@@ -326,7 +326,7 @@ def _resolve_delete_conflict(
     return outcome
 
 
-def _other(side: Side) -> Side:
+def other_side(side: Side) -> Side:
     return Side.ONLINE if side == Side.OFFICE else Side.OFFICE
 
 
