@@ -109,6 +109,17 @@ MESSAGES: dict[str, str] = {
         "it is probably cut short."
     ),
     "bad_checksum": gettext_noop("Line %(line)s: “%(value)s” is not a checksum."),
+    # --- refusals of the writer (line = the line it would have written) ---
+    "write_bad_amount": gettext_noop(
+        "Line %(line)s: the amount %(value)s cannot be written to a SIE file (at most two "
+        "decimals and 15 digits before the point)."
+    ),
+    "write_bad_quantity": gettext_noop(
+        "Line %(line)s: the quantity %(value)s cannot be written to a SIE file."
+    ),
+    "write_missing_field": gettext_noop(
+        "Line %(line)s: #%(label)s cannot be written without its %(field)s."
+    ),
     # --- warnings (the file is read) ---
     "missing_object_list": gettext_noop(
         "Line %(line)s: #%(label)s has no object list {}; read as if it had an empty one."

@@ -3,7 +3,8 @@
 Pure data, no Django: the reader yields these records one by one and collects them in a
 `SieFile`; the writer takes them back. Money and quantities are `Decimal`, dates are
 `datetime.date`, and every record keeps the 1-based line it came from (0 for records that
-were built in code rather than read).
+were built in code rather than read); the line takes no part in equality, so two records
+are equal when they say the same thing.
 
 Sign convention as in the file: debit positive, credit negative.
 """
@@ -50,7 +51,7 @@ class Flag:
     """#FLAGGA: 0 when written, 1 once imported."""
 
     value: int
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ class Program:
 
     name: str
     version: str = ""
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class Format:
     """#FORMAT, only "PC8" is defined."""
 
     value: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ class Generated:
 
     date: datetime.date
     sign: str = ""
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ class SieType:
     """#SIETYP 1-4 (4E and 4I both say 4)."""
 
     value: int
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Prosa:
     """#PROSA free comment."""
 
     text: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,7 @@ class CompanyType:
     """#FTYP (AB, E, HB, ...)."""
 
     value: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ class CompanyId:
     """#FNR: the exporting program's own id for the company."""
 
     value: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ class OrgNumber:
     number: str
     acquisition_number: str = ""
     operation_number: str = ""
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ class IndustryCode:
     """#BKOD SNI code."""
 
     value: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ class Address:
     street: str = ""
     postal: str = ""
     phone: str = ""
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,7 @@ class CompanyName:
     """#FNAMN."""
 
     value: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +156,7 @@ class FiscalYear:
     index: int
     start: datetime.date
     end: datetime.date
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ class TaxYear:
     """#TAXAR: the tax year the SRU codes refer to."""
 
     year: int
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ class Extent:
     """#OMFATTN: balances cover the year up to and including this date."""
 
     date: datetime.date
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +180,7 @@ class ChartType:
     """#KPTYP (BAS95, BAS96, EUBAS97, NE2007, BAS2025...)."""
 
     value: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +188,7 @@ class Currency:
     """#VALUTA ISO 4217 code (SEK when absent)."""
 
     code: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 # --- chart of accounts and dimensions ------------------------------------------------------
@@ -200,7 +201,7 @@ class Account:
 
     number: str
     name: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ class AccountType:
 
     account: str
     type: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +219,7 @@ class Unit:
 
     account: str
     unit: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,7 @@ class SruCode:
 
     account: str
     code: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +238,7 @@ class Dimension:
     number: int
     name: str
     parent: int | None = None
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +248,7 @@ class Object:
     dimension: int
     code: str
     name: str
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +283,7 @@ class Balance:
     amount: Decimal
     objects: ObjectList = ()
     quantity: Decimal | None = None
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 class PeriodKind(StrEnum):
@@ -302,7 +303,7 @@ class PeriodBalance:
     amount: Decimal
     objects: ObjectList = ()
     quantity: Decimal | None = None
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 # --- vouchers ------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ class TransactionRow:
     text: str = ""
     quantity: Decimal | None = None
     sign: str = ""
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +343,7 @@ class Voucher:
     registered: datetime.date | None = None
     sign: str = ""
     rows: tuple[TransactionRow, ...] = ()
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
     @property
     def transactions(self) -> tuple[TransactionRow, ...]:
@@ -361,7 +362,7 @@ class Checksum:
 
     stated: int
     computed: int
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
     @property
     def ok(self) -> bool:
