@@ -230,6 +230,10 @@ class Voucher(TenantModel):
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="+")
     series = models.CharField(_("series"), max_length=SERIES_LENGTH, blank=True)
     number = models.BigIntegerField(_("number"), null=True, blank=True)
+    #: 0 for the first voucher with its number in the series and year; 1, 2, ... for later
+    #: ones the other program gave the same number (BL Administration numbers the monthly
+    #: vouchers of its asset register "# 1" all year). The control checks report them.
+    occurrence = models.PositiveSmallIntegerField(_("occurrence"), default=0)
     date = models.DateField(_("date"))
     text = models.CharField(_("text"), max_length=TEXT_LENGTH, blank=True)
     registered = models.DateField(_("registered"), null=True, blank=True)
@@ -238,11 +242,12 @@ class Voucher(TenantModel):
     class Meta:
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
-        ordering = ["date", "series", "number"]
+        ordering = ["date", "series", "number", "occurrence"]
         constraints = [
             # Voucher numbers per series are unique by the database (DESIGN.md §3, duplicates).
             models.UniqueConstraint(
-                fields=["company", "fiscal_year", "series", "number"], name="acc_voucher_number"
+                fields=["company", "fiscal_year", "series", "number", "occurrence"],
+                name="acc_voucher_number",
             ),
         ]
         indexes = [models.Index(fields=["company", "date"], name="acc_voucher_company_date")]
