@@ -25,6 +25,10 @@ class ScaledDecimalField(models.BigIntegerField):
     exactly is an error in whatever produced it.
     """
 
+    # What django-stubs' mypy plugin reads as the field's Python types.
+    _pyi_private_set_type: Decimal | int | str | None  # type: ignore[assignment]
+    _pyi_private_get_type: Decimal  # type: ignore[assignment]
+
     places = 2
     default_error_messages = {
         "invalid": _("“%(value)s” is not a number."),

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from skrivbord.accounting.fields import MoneyField, QuantityField
-from skrivbord.core.models import TenantModel
+from skrivbord.core.models import Company, TenantModel
 
 ACCOUNT_NUMBER_LENGTH = 20
 SERIES_LENGTH = 20
@@ -227,7 +227,12 @@ class Voucher(TenantModel):
     import of the same books may update one, the office's own program corrects with a new
     voucher. `number` is empty only for a 4I voucher that came without one."""
 
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="+")
+    # Both covered by the unique constraint's (company, fiscal_year, ...) prefix: an index of
+    # their own would only slow down imports.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     series = models.CharField(_("series"), max_length=SERIES_LENGTH, blank=True)
     number = models.BigIntegerField(_("number"), null=True, blank=True)
     #: 0 for the first voucher with its number in the series and year; 1, 2, ... for later
@@ -272,6 +277,9 @@ class TransactionRow(TenantModel):
     `object_list` is the whole object list as [[dimension, code], ...].
     """
 
+    # No index on the company alone: every report reads a fiscal year, which implies it,
+    # and each index costs the import of a million rows a second or more.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     voucher = models.ForeignKey(
         Voucher, on_delete=models.CASCADE, related_name="rows", db_index=False
     )
@@ -299,20 +307,20 @@ class TransactionRow(TenantModel):
             models.UniqueConstraint(fields=["voucher", "position"], name="acc_row_position"),
         ]
         indexes = [
-            # The account ledger: an account's rows by date.
-            models.Index(fields=["company", "account", "date"], name="acc_row_account_date"),
-            # Trial balance and income statement: Σ amount per account of a year, read from
-            # the index alone.
+            # One index for the reports, answered from the index alone: a year's rows per
+            # account (trial balance, income statement: Σ amount where kind is TRANS) and an
+            # account's rows by date (the ledger). The year implies the company.
             models.Index(
-                fields=["fiscal_year", "kind", "account", "amount"], name="acc_row_year_account"
+                fields=["fiscal_year", "account", "date", "kind", "amount"],
+                name="acc_row_year_account_date",
             ),
             models.Index(
-                fields=["company", "cost_centre"],
+                fields=["fiscal_year", "cost_centre"],
                 name="acc_row_cost_centre",
                 condition=~Q(cost_centre=""),
             ),
             models.Index(
-                fields=["company", "project"], name="acc_row_project", condition=~Q(project="")
+                fields=["fiscal_year", "project"], name="acc_row_project", condition=~Q(project="")
             ),
         ]
 
