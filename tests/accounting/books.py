@@ -9,13 +9,14 @@ from skrivbord.accounting.sie.writer import cp437_text
 from skrivbord.core.models import Company
 
 
-def books_of(company: Company, *, using: str = "default", as_written: bool = False) -> dict[str, Any]:
+def books_of(
+    company: Company, *, using: str = "default", as_written: bool = False
+) -> dict[str, Any]:
     """Everything the books hold, keyed by natural keys (no ids, no timestamps). With
     `as_written`, texts as a SIE file we write can carry them (codepage 437)."""
     text = cp437_text if as_written else (lambda value: value)
     years = {
-        y.id: y.start.isoformat()
-        for y in m.FiscalYear.objects.using(using).filter(company=company)
+        y.id: y.start.isoformat() for y in m.FiscalYear.objects.using(using).filter(company=company)
     }
     vouchers = {}
     rows: dict[Any, list[tuple[Any, ...]]] = {}

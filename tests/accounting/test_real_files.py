@@ -60,9 +60,7 @@ def test_the_trial_balance_api_says_a_reconciling_file_reconciles(
 
 
 @pytest.mark.parametrize("name", RECONCILING)
-def test_export_then_import_gives_the_same_books(
-    name: str, office: None, company: Company
-) -> None:
+def test_export_then_import_gives_the_same_books(name: str, office: None, company: Company) -> None:
     sie_import(company=company, source=sie_file(name), force=True)
     exported = io.BytesIO()
     # The current year; its file carries the previous year's balances as year -1.

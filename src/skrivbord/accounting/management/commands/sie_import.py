@@ -149,7 +149,7 @@ def summary(result: ImportResult, *, company_name: str, file: str) -> str:
         lines += [f"    {warning.message}" for warning in result.warnings]
     else:
         lines.append("  " + _("No warnings."))
-    if result.seconds > 0 and result.rows:
+    if result.seconds >= 1 and result.rows:
         lines.append(
             "  "
             + _("Done in %(seconds).1f s (%(rate)s transaction rows a second).")
