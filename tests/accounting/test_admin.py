@@ -25,7 +25,9 @@ class BooksAdminTests(BooksTestCase):
                 url = reverse(f"admin:accounting_{model._meta.model_name}_changelist")
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 200)
-                self.assertNotContains(response, "addlink")
+                self.assertNotContains(
+                    response, reverse(f"admin:accounting_{model._meta.model_name}_add")
+                )
 
     def test_a_voucher_shows_its_rows_and_cannot_be_changed(self) -> None:
         voucher = m.Voucher.objects.get(series="A", number=1)
