@@ -18,27 +18,60 @@ from collections.abc import Iterable
 CHECKSUM_ENCODING = "cp437"
 
 
-def record_bytes(label: str, fields: Iterable[str | list[str]], encoding: str = "cp437") -> bytes:
-    """The bytes one record contributes: label and field contents, object lists flattened."""
-    parts = [label]
+def record_text(fields: Iterable[str | list[str]]) -> str:
+    """What one record (label first, then its fields as the tokenizer gives them) adds to
+    the sum: the contents concatenated, object lists flattened."""
+    parts: list[str] = []
     for value in fields:
         if isinstance(value, list):
             parts.extend(value)
         else:
             parts.append(value)
-    return "".join(parts).encode(encoding, "replace")
+    return "".join(parts)
+
+
+def record_bytes(fields: Iterable[str | list[str]], encoding: str = CHECKSUM_ENCODING) -> bytes:
+    return record_text(fields).encode(encoding, "replace")
 
 
 class Crc:
-    """A running KSUMMA."""
+    """A running KSUMMA, fed record contents as text. Text is summed in batches; runs of
+    ASCII records are encoded as ASCII (fast), the others through codepage 437 (slow)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("_ascii", "_chunks", "_size", "_value")
 
     def __init__(self) -> None:
-        self.value = 0
+        self._value = 0
+        self._ascii: list[str] = []
+        self._chunks: list[bytes] = []
+        self._size = 0
 
     def add(self, data: bytes) -> None:
-        self.value = zlib.crc32(data, self.value)
+        self._flush()
+        self._value = zlib.crc32(data, self._value)
 
-    def add_record(self, label: str, fields: Iterable[str | list[str]]) -> None:
-        self.value = zlib.crc32(record_bytes(label, fields), self.value)
+    def add_text(self, text: str) -> None:
+        if text.isascii():
+            self._ascii.append(text)
+        else:
+            if self._ascii:
+                self._chunks.append("".join(self._ascii).encode("ascii"))
+                self._ascii = []
+            self._chunks.append(text.encode(CHECKSUM_ENCODING, "replace"))
+        self._size += 1
+        if self._size > 4000:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._ascii:
+            self._chunks.append("".join(self._ascii).encode("ascii"))
+            self._ascii = []
+        if self._chunks:
+            self._value = zlib.crc32(b"".join(self._chunks), self._value)
+            self._chunks = []
+        self._size = 0
+
+    @property
+    def value(self) -> int:
+        self._flush()
+        return self._value

@@ -30,6 +30,10 @@ _CP437_LETTERS = tuple(b"\x86\x84\x94\x8f\x8e\x99\x82")
 _LATIN_LETTERS = tuple(b"\xe5\xe4\xf6\xc5\xc4\xd6\xe9")
 # Control bytes a SIE file must not contain (TAB, LF and CR are separators).
 CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ALL_BUT_CONTROL = bytes(b for b in range(256) if not CONTROL_BYTES.match(bytes([b])))
+# Once one side leads by this much the letters have spoken; counting further is wasted time.
+_DECISIVE = 200
+_ALL_BUT_LETTERS = bytes(b for b in range(256) if b not in _CP437_LETTERS + _LATIN_LETTERS)
 
 
 class Detector:
@@ -51,7 +55,7 @@ class Detector:
             self._first = False
             self.bom = chunk.startswith(BOM)
         self.size += len(chunk)
-        if not self.has_control_bytes and CONTROL_BYTES.search(chunk):
+        if not self.has_control_bytes and chunk.translate(None, _ALL_BUT_CONTROL):
             self.has_control_bytes = True
         if chunk.isascii():
             return
@@ -61,8 +65,10 @@ class Detector:
                 self._utf8.decode(chunk)
             except UnicodeDecodeError:
                 self.valid_utf8 = False
-        self.cp437_letters += sum(chunk.count(b) for b in _CP437_LETTERS)
-        self.latin_letters += sum(chunk.count(b) for b in _LATIN_LETTERS)
+        if abs(self.cp437_letters - self.latin_letters) < _DECISIVE:
+            letters = chunk.translate(None, _ALL_BUT_LETTERS)  # one pass, a short remainder
+            self.cp437_letters += sum(letters.count(b) for b in _CP437_LETTERS)
+            self.latin_letters += sum(letters.count(b) for b in _LATIN_LETTERS)
 
     def close(self) -> None:
         if self.valid_utf8:

@@ -19,21 +19,20 @@ import datetime
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from . import encoding as enc
-from .checksum import Crc, record_bytes
+from ._fast import builder
+from .checksum import Crc, record_bytes, record_text
 from .errors import SieError
-from .messages import MESSAGES
 from .model import (
     Account,
     AccountType,
     Address,
     Balance,
-    BalanceKind,
     ChartType,
     Checksum,
     CompanyId,
@@ -49,15 +48,12 @@ from .model import (
     IndustryCode,
     Object,
     ObjectList,
-    ObjectRef,
     OrgNumber,
     PeriodBalance,
-    PeriodKind,
     Program,
     Prosa,
     Record,
     RowKind,
-    Severity,
     SieFile,
     SieType,
     SieWarning,
@@ -67,185 +63,98 @@ from .model import (
     Unit,
     Voucher,
 )
+from .patterns import (
+    BALANCE_OR_PERIOD_KINDS,
+    BLOCK,
+    LABEL_AT,
+    ROW,
+    ROW_KINDS,
+    ROW_LINES,
+    RUN_OF,
+    RUNS,
+    VER,
+    VOUCHERS_AT_ONCE,
+    YEARS,
+    checksum_span,
+)
+from .records import (
+    INT,
+    MAX_AMOUNT_DIGITS,
+    MAX_QUANTITY_DECIMALS,
+    MAX_QUANTITY_DIGITS,
+    MAX_WARNINGS_PER_CODE,
+    WARNING_SEVERITY,
+    RecordReading,
+    field,
+)
+from .tokenizer import MAX_FIELDS, Fields, split_fields
 
-# Limits of what we accept (§7.5-7.6 asks the importer to set its own).
-MAX_LINE_LENGTH = 10_000  # characters; real records are under 300
-MAX_FIELDS = 200  # fields in one record, object list items included
-MAX_AMOUNT_DIGITS = 15  # digits before the decimal point: up to 999 999 999 999 999.99
-MAX_QUANTITY_DIGITS = 15
-MAX_QUANTITY_DECIMALS = 6
-MAX_WARNINGS_PER_CODE = 20  # more of the same kind are counted, not listed
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_FIELDS",
+    "MAX_LINE_LENGTH",
+    "MAX_QUANTITY_DECIMALS",
+    "MAX_QUANTITY_DIGITS",
+    "MAX_WARNINGS_PER_CODE",
+    "WARNING_SEVERITY",
+    "SieReader",
+    "Source",
+    "read",
+    "split_fields",
+]
 
+MAX_LINE_LENGTH = 10_000  # characters; real records are under 300 (§7.5-7.6: our limit)
 CHUNK_SIZE = 1 << 20
 
-WARNING_SEVERITY: dict[str, Severity] = {
-    "unknown_label": Severity.INFO,
-    "missing_object_list": Severity.INFO,
-    "unterminated_quote": Severity.WARNING,
-    "stray_quote": Severity.WARNING,
-    "missing_open_brace": Severity.WARNING,
-    "text_in_date_field": Severity.WARNING,
-    "swapped_period": Severity.WARNING,
-    "iso_date": Severity.WARNING,
-    "non_numeric_account": Severity.WARNING,
-    "undeclared_account": Severity.WARNING,
-    "account_without_number": Severity.WARNING,
-    "missing_name": Severity.WARNING,
-    "missing_program_version": Severity.INFO,
-    "already_imported": Severity.INFO,
-    "unbalanced_voucher": Severity.CRITICAL,
-    "empty_voucher": Severity.WARNING,
-    "record_not_allowed": Severity.WARNING,
-    "missing_record": Severity.WARNING,
-    "missing_sie_type": Severity.INFO,
-    "ignored_field": Severity.WARNING,
-    "fiscal_year_long": Severity.WARNING,
-    "org_number_form": Severity.INFO,
-    "unquoted_text": Severity.INFO,
-    "not_cp437": Severity.INFO,
-    "damaged_characters": Severity.WARNING,
-    "checksum_file_encoding": Severity.INFO,
-    "more_warnings": Severity.INFO,
-}
-
-Fields = list[Any]  # str fields, with an object list as a nested list[str]
-Warn = Callable[..., None]  # warn(code, line, **params)
-
-_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+").fullmatch
-_QUANTITY = _AMOUNT
-_YEAR = re.compile(r"[-+]?[0-9]{1,4}").fullmatch
-_INT = re.compile(r"[0-9]{1,18}").fullmatch
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})").fullmatch
-_ORGNR_STANDARD = re.compile(r"[0-9]{6}-[0-9]{4}").fullmatch
 _CONTROL_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _ROW_LABELS = {"#TRANS": RowKind.TRANS, "#RTRANS": RowKind.RTRANS, "#BTRANS": RowKind.BTRANS}
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
 
-
-# --- tokenizer ------------------------------------------------------------------------------
-
-
-def _split_ws(part: str) -> list[str]:
-    """Split on blanks and tabs only (str.split() would also split on no-break spaces)."""
-    if part.isascii():
-        return part.split()
-    return [t for t in part.replace("\t", " ").split(" ") if t]
-
-
-def _quotes_are_clean(parts: list[str]) -> bool:
-    """Whether s.split('"') gave the true fields: every opening quote starts a field and
-    every closing quote ends one (no escapes, no stray quotes)."""
-    if not len(parts) & 1:
-        return False
-    for k in range(1, len(parts), 2):
-        before = parts[k - 1]
-        after = parts[k + 1]
-        if not before or before[-1] not in " \t{" or (after and after[0] not in " \t{}"):
-            return False
-    return True
+_build_row = builder(TransactionRow)
+_build_voucher = builder(Voucher)
+_build_balance = builder(Balance)
+_build_period_balance = builder(PeriodBalance)
+_build_account = builder(Account)
+_build_account_type = builder(AccountType)
+_build_sru = builder(SruCode)
+_build_unit = builder(Unit)
 
 
-def _scan_quotes(s: str, line: int, warn: Warn | None) -> list[str]:
-    """Like s.split('"') (alternating unquoted and quoted parts) for lines that need care:
-    `\\"` is a quote inside a field; a quote opens a field only at its start and closes it
-    only at its end (anything else is a stray quote, kept as text, as in a real SoftOne XE
-    export); an unclosed quote runs to the end of the line. Other backslashes stay."""
-    parts: list[str] = []
-    buf: list[str] = []
-    quoted = False
-    i = 0
-    n = len(s)
-    while True:
-        j = s.find('"', i)
-        if j < 0:
-            break
-        if not quoted:
-            if j == 0 or s[j - 1] in " \t{}":
-                buf.append(s[i:j])
-                parts.append("".join(buf))
-                buf = []
-                quoted = True
-            else:
-                buf.append(s[i : j + 1])
-        elif j > i and s[j - 1] == "\\":
-            buf.append(s[i : j - 1])
-            buf.append('"')
-        elif j + 1 == n or s[j + 1] in " \t{}":
-            buf.append(s[i:j])
-            parts.append("".join(buf))
-            buf = []
-            quoted = False
-        else:
-            if warn is not None:
-                warn("stray_quote", line)
-            buf.append(s[i : j + 1])
-        i = j + 1
-    buf.append(s[i:])
-    if quoted:
-        if warn is not None:
-            warn("unterminated_quote", line)
-        parts.append("".join(buf).rstrip(" \t"))
-        parts.append("")
-    else:
-        parts.append("".join(buf))
-    return parts
+class _VoucherHead:
+    """A #VER line read, waiting for its rows."""
 
+    __slots__ = ("date", "line", "number", "registered", "series", "sign", "text")
 
-def split_fields(s: str, line: int, warn: Warn | None = None) -> Fields:
-    """The fields of one record (s: the line without surrounding blanks). Quoted fields lose
-    their quotes (`\\"` is a quote, other backslashes stay), an object list `{...}` becomes a
-    nested list of its items. `warn(code, line)` hears about tolerated defects."""
-    if '"' not in s:
-        if "{" not in s and "}" not in s:
-            fields: Fields = _split_ws(s)
-            if len(fields) > MAX_FIELDS:
-                raise SieError("too_many_fields", line, count=len(fields), limit=MAX_FIELDS)
-            return fields
-        parts = [s]
-    else:
-        parts = s.split('"')
-        if '\\"' in s or not _quotes_are_clean(parts):
-            parts = _scan_quotes(s, line, warn)
-    out: Fields = []
-    cur: Fields = out
-    count = 0
-    for k, part in enumerate(parts):
-        if k & 1:
-            if "\t" in part:
-                raise SieError("control_character", line, char="TAB")
-            cur.append(part)
-            count += 1
-        elif part:
-            if "{" in part or "}" in part:
-                for tok in _split_ws(part.replace("{", " { ").replace("}", " } ")):
-                    if tok == "{":
-                        if cur is not out:
-                            raise SieError("nested_object_list", line)
-                        cur = []
-                        out.append(cur)
-                    elif tok == "}":
-                        if cur is out:
-                            raise SieError("stray_brace_in_record", line)
-                        cur = out
-                    else:
-                        cur.append(tok)
-                        count += 1
-            else:
-                toks = _split_ws(part)
-                cur.extend(toks)
-                count += len(toks)
-    if cur is not out:
-        raise SieError("unclosed_object_list", line)
-    if count > MAX_FIELDS:
-        raise SieError("too_many_fields", line, count=count, limit=MAX_FIELDS)
-    return out
+    def __init__(
+        self,
+        series: str,
+        number: int | None,
+        date: datetime.date,
+        text: str,
+        registered: datetime.date | None,
+        sign: str,
+        line: int,
+    ) -> None:
+        self.series = series
+        self.number = number
+        self.date = date
+        self.text = text
+        self.registered = registered
+        self.sign = sign
+        self.line = line
+
+    @property
+    def name(self) -> str:
+        number = "" if self.number is None else str(self.number)
+        return f"{self.series} {number}".strip() or f"#{self.line}"
 
 
 # --- the reader -----------------------------------------------------------------------------
 
 
-class SieReader:
+class SieReader(RecordReading):
     """Iterate over the records of a SIE file.
 
     `source` is the file's bytes, a path, or a binary file object (read twice, so it must
@@ -254,8 +163,9 @@ class SieReader:
     `encoding`, `checksum` and `kind` ("1", "2", "3", "4E" or "4I").
     """
 
-    def __init__(self, source: Source, *, filename: str | None = None) -> None:
+    def __init__(self, source: Source, *, filename: str | None = None, fast: bool = True) -> None:
         self._source = source
+        self.fast = fast  # False: every line through the tokenizer (for tests)
         if filename is None and isinstance(source, str | os.PathLike):
             filename = os.fspath(source)
         self.filename = filename
@@ -296,332 +206,497 @@ class SieReader:
         detector.close()
         return detector
 
-    def _lines(self) -> Iterator[str]:
-        """The decoded lines (without line ends), read in chunks. A chunk is cut after its
-        last LF, which never splits a character in any of the encodings we read."""
+    def _chunks(self) -> Iterator[tuple[str, bytes | None, int]]:
+        """(decoded text of whole lines, each ending with "\\n"; the same as codepage 437
+        bytes when the file is in it, else None; the first line's number), read a megabyte
+        at a time. A chunk is cut after its last LF, which never splits a
+        character in any of the encodings we read."""
         codec = enc.CP437 if self.encoding == enc.ASCII else self.encoding
         f = self._open()
         try:
             rest = b""
             first = True
-            lines_before = 0
-            while chunk := f.read(CHUNK_SIZE):
+            line = 1
+            while True:
+                chunk = f.read(CHUNK_SIZE)
                 if first:
                     first = False
                     if chunk.startswith(enc.BOM):
                         chunk = chunk[len(enc.BOM) :]
+                if not chunk:
+                    if not rest:
+                        return
+                    chunk = b"\n"  # the last line, without its line end
                 data = rest + chunk if rest else chunk
                 cut = data.rfind(b"\n")
                 if cut < 0:
                     rest = data
                     if len(rest) > MAX_LINE_LENGTH * 4:
-                        raise SieError("line_too_long", lines_before + 1, limit=MAX_LINE_LENGTH)
+                        raise SieError("line_too_long", line, limit=MAX_LINE_LENGTH)
                     continue
                 rest = data[cut + 1 :]
-                lines = data[:cut].decode(codec, "replace").split("\n")
-                lines_before += len(lines)
-                yield from lines
-            if rest:
-                yield rest.decode(codec, "replace")
+                raw = data[: cut + 1]
+                text = raw.decode(codec, "replace")
+                yield text, (raw if codec == enc.CP437 else None), line
+                line += text.count("\n")
         finally:
             self._close(f)
 
-    # -- warnings --------------------------------------------------------------------------
-
-    def _warn(self, code: str, line: int, **params: object) -> None:
-        n = self._warning_counts.get(code, 0) + 1
-        self._warning_counts[code] = n
-        if n <= MAX_WARNINGS_PER_CODE:
-            self.warnings.append(
-                SieWarning(
-                    line, code, MESSAGES[code], {"line": line, **params}, WARNING_SEVERITY[code]
-                )
-            )
-
-    def _finish_warnings(self) -> None:
-        for code, n in self._warning_counts.items():
-            if n > MAX_WARNINGS_PER_CODE:
-                self.warnings.append(
-                    SieWarning(
-                        0,
-                        "more_warnings",
-                        MESSAGES["more_warnings"],
-                        {"count": n - MAX_WARNINGS_PER_CODE, "code": code},
-                        Severity.INFO,
-                    )
-                )
-
-    # -- values ----------------------------------------------------------------------------
-
-    def _amount(self, v: str, line: int, label: str) -> Decimal:
-        if _AMOUNT(v) is None:
-            if not v:
-                raise SieError("missing_amount", line, label=label)
-            if v[0] == "+" and _AMOUNT(v[1:]) is not None:
-                raise SieError("amount_plus_sign", line, value=v)
-            raise SieError("bad_amount", line, value=v[:40])
-        dot = v.find(".")
-        if dot >= 0:
-            if len(v) - dot > 3:
-                raise SieError("amount_decimals", line, value=v[:40])
-            digits = dot - (v[0] == "-")
-        else:
-            digits = len(v) - (v[0] == "-")
-        if digits > MAX_AMOUNT_DIGITS:
-            raise SieError("amount_too_large", line, value=v[:40], limit="9" * MAX_AMOUNT_DIGITS)
-        return Decimal(v)
-
-    def _quantity(self, v: str, line: int) -> Decimal | None:
-        if not v:
-            return None
-        if _QUANTITY(v) is None:
-            raise SieError("bad_quantity", line, value=v[:40])
-        dot = v.find(".")
-        whole = (dot if dot >= 0 else len(v)) - (v[0] == "-")
-        if whole > MAX_QUANTITY_DIGITS or (dot >= 0 and len(v) - dot - 1 > MAX_QUANTITY_DECIMALS):
-            raise SieError("bad_quantity", line, value=v[:40])
-        return Decimal(v)
-
-    def _date(self, v: str, line: int) -> datetime.date:
-        d = self._dates.get(v)
-        if d is not None:
-            return d
-        if len(v) == 8 and v.isascii() and v.isdigit():
-            try:
-                d = datetime.date(int(v[:4]), int(v[4:6]), int(v[6:]))
-            except ValueError:
-                raise SieError("no_such_date", line, value=v) from None
-            if len(self._dates) < 100_000:
-                self._dates[v] = d
-            return d
-        m = _ISO_DATE(v)
-        if m:
-            try:
-                d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                raise SieError("no_such_date", line, value=v) from None
-            self._warn("iso_date", line, value=v, date=d.strftime("%Y%m%d"))
-            return d
-        raise SieError("bad_date", line, value=v[:40])
-
-    def _optional_date(self, v: str, line: int) -> datetime.date | None:
-        return self._date(v, line) if v else None
-
-    def _required_date(self, f: Fields, i: int, line: int, label: str) -> datetime.date:
-        v = _str(f, i, line, label)
-        if not v:
-            raise SieError("missing_date", line, label=label)
-        return self._date(v, line)
-
-    def _period(self, v: str, line: int, label: str) -> datetime.date:
-        if not v:
-            raise SieError("missing_period", line, label=label)
-        if _is_period(v):
-            return datetime.date(int(v[:4]), int(v[4:]), 1)
-        raise SieError("bad_period", line, value=v[:40])
-
-    def _year(self, f: Fields, i: int, line: int, label: str) -> int:
-        v = _str(f, i, line, label)
-        if not v:
-            raise SieError("missing_year", line, label=label)
-        if _YEAR(v) is None:
-            raise SieError("bad_year", line, value=v[:40])
-        return int(v)
-
-    def _dimension(self, v: str, line: int, label: str) -> int:
-        if not v:
-            raise SieError("missing_dimension", line, label=label)
-        if _INT(v) is None:
-            raise SieError("bad_dimension", line, value=v[:40])
-        return int(v)
-
-    def _account(self, v: str, line: int, label: str) -> str:
-        """An account used in a balance or a row: must be there; warn when odd."""
-        if v in self._accounts_seen:
-            return v
-        if not v:
-            raise SieError("missing_account", line, label=label)
-        self._accounts_seen.add(v)
-        if not (v.isascii() and v.isdigit()):
-            self._warn("non_numeric_account", line, account=v)
-        if v not in self._accounts_declared:
-            self._warn("undeclared_account", line, account=v)
-        return v
-
-    def _objects(self, items: list[str], line: int) -> ObjectList:
-        if len(items) & 1:
-            raise SieError("bad_object_list", line, text=" ".join(items)[:80])
-        refs = []
-        for k in range(0, len(items), 2):
-            dim = self._dimension(items[k], line, "OBJEKT")
-            refs.append(ObjectRef(dim, items[k + 1]))
-        return tuple(refs)
-
-    def _objects_raw(self, raw: str, line: int) -> ObjectList:
-        """An object list from the text between its braces, cached: real files repeat the
-        same few lists on most rows."""
-        refs = self._object_lists.get(raw)
-        if refs is None:
-            fields = split_fields(raw, line, self._warn)
-            if any(isinstance(x, list) for x in fields):
-                raise SieError("nested_object_list", line)
-            refs = self._objects(fields, line)
-            if len(self._object_lists) < 100_000:
-                self._object_lists[raw] = refs
-        return refs
+    def _lines(self) -> Iterator[str]:
+        for text, _, _ in self._chunks():
+            yield from text[:-1].split("\n")
 
     # -- the main loop ---------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Record]:
-        self._dates: dict[str, datetime.date] = {}
-        self._object_lists: dict[str, ObjectList] = {"": ()}
-        self._accounts_seen: set[str] = set()
-        self._accounts_declared: set[str] = set()
-        self._labels: dict[str, int] = {}  # label -> first line
-        self._has_balances = False
-        crc: Crc | None = None
-        crc_line = 0
-        check_controls = self._detector.has_control_bytes
-        handlers = self._handlers()
-        split = split_fields
-        warn = self._warn
-        row_labels = _ROW_LABELS
-        row = self._row
-
-        voucher_head: tuple[Fields, int] | None = None  # a #VER waiting for its "{"
-        rows: list[TransactionRow] | None = None  # inside a voucher's braces
-        skipping = 0  # line of an unknown record whose { ... } block we skip
-        awaiting_block_of_unknown = False
-        implicit_block = False  # rows of a voucher that came without their {
-        seen_record = False
-        lineno = 0
-        total = Decimal(0)
         if self._detector.size == 0:
             raise SieError("empty_file", 1)
+        self._dates: dict[str, datetime.date] = {}
+        self._object_lists: dict[str, tuple[ObjectList, str]] = {"": ((), "")}
+        self._object_refs: dict[str, ObjectList] = {"": ()}  # the same, without the checksum text
+        self._periods: dict[str, datetime.date] = {}
+        self._accounts_seen: set[str] = set()  # numbers checked for being numeric
+        self._accounts_used: set[str] = set()  # used in balances or rows, and checked
+        self._accounts_declared: set[str] = set()
+        self._labels: dict[str, int] = {}  # label -> first line
+        self._handler_map = self._handlers()
+        self._crc: Crc | None = None
+        self._crc_line = 0
+        self._head: _VoucherHead | None = None  # a #VER waiting for its { or inside it
+        self._rows: list[TransactionRow] | None = None  # its rows so far, inside the braces
+        self._total = Decimal(0)
+        self._implicit_block = False  # rows of a voucher that came without their {
+        self._skipping = 0  # line of an unknown record whose { ... } block is skipped
+        self._awaiting_block = False  # an unknown record just read: its { may follow
+        self._seen_record = False
+        last = 0
+        for text, raw, line in self._chunks():
+            yield from self._scan(text, raw, line)
+            last = line + text.count("\n") - 1
+        yield from self._end(last)
 
-        for lineno, raw in enumerate(self._lines(), 1):
-            if len(raw) > MAX_LINE_LENGTH:
-                raise SieError("line_too_long", lineno, limit=MAX_LINE_LENGTH)
-            s = raw.strip(" \t\r")
-            if not s:
-                continue
-            if check_controls:
-                m = _CONTROL_CHAR.search(s)
-                if m:
-                    if not seen_record:
-                        raise SieError("binary_data", lineno, byte=f"0x{ord(m[0]):02X}")
-                    if s == "\x1a":  # a DOS end-of-file mark
-                        continue
-                    raise SieError("control_character", lineno, char=f"0x{ord(m[0]):02X}")
-            first = s[0]
-            if first != "#":
-                if first == "{" and len(s) == 1:
-                    if voucher_head is not None and rows is None:
-                        rows = []
-                        total = Decimal(0)
-                        continue
-                    if awaiting_block_of_unknown:
-                        skipping = lineno
-                        awaiting_block_of_unknown = False
-                        continue
-                    raise SieError("stray_open_brace", lineno)
-                if first == "}" and len(s) == 1:
-                    if skipping:
-                        skipping = 0
-                        continue
-                    if rows is None or voucher_head is None:
-                        raise SieError("stray_close_brace", lineno)
-                    yield self._voucher(voucher_head, rows, total)
-                    voucher_head = None
-                    rows = None
-                    implicit_block = False
-                    continue
-                if skipping:
-                    continue
-                if not seen_record:
-                    raise SieError("not_sie", lineno, text=s[:60])
-                raise SieError("no_label", lineno, text=s[:60])
-            seen_record = True
-            awaiting_block_of_unknown = False
-            if skipping:
-                continue
-            if crc is not None and not s.startswith("#KSUMMA"):
-                fields = split(s, lineno)
-                crc.add(record_bytes(fields[0], fields[1:]))
-            if voucher_head is not None:
-                label = s.split(None, 1)[0]
-                if rows is None:
-                    if label not in row_labels:
-                        raise SieError("voucher_without_rows", voucher_head[1])
-                    # e-conomic leaves out the { now and then (but writes the }).
-                    self._warn("missing_open_brace", lineno)
-                    rows = []
-                    total = Decimal(0)
-                    implicit_block = True
-                kind = row_labels.get(label)
+    def _scan(self, text: str, raw: bytes | None, line: int) -> Iterator[Record]:
+        """The records of one chunk: runs of lines in their usual shape through the fast
+        paths, every other line through `_line`."""
+        fast = self.fast and not self._detector.has_control_bytes
+        pos = 0
+        size = len(text)
+        label_at = LABEL_AT
+        run_of = RUN_OF
+        careful = self._line
+        while pos < size:
+            if fast and self._head is None and not self._skipping:
+                m = label_at(text, pos)
+                kind = run_of.get(m[1]) if m is not None else None
                 if kind is not None:
-                    r = row(kind, s, lineno)
-                    if kind is RowKind.TRANS:
-                        total += r.amount
-                    rows.append(r)
-                    continue
-                if label[1:] not in handlers and label not in ("#KSUMMA", "#VER"):
-                    self._warn("unknown_label", lineno, label=label[1:60])
-                    continue
-                if not implicit_block:
-                    raise SieError("record_inside_voucher", lineno, label=label[1:])
-                yield self._voucher(voucher_head, rows, total)
-                voucher_head = None
-                rows = None
-                implicit_block = False
-            fields = split(s, lineno, warn)
-            label = fields[0]
-            if not isinstance(label, str) or label == "#":
-                raise SieError("no_label", lineno, text=s[:60])
-            name = label[1:]
-            self._labels.setdefault(name, lineno)
-            if name == "VER":
-                voucher_head = (fields, lineno)
-                continue
-            if name == "KSUMMA":
-                if len(fields) == 1:
-                    if crc is None and self.checksum is None:
-                        crc = Crc()
-                        crc_line = lineno
-                    continue
-                stated = _str(fields, 1, lineno, name)
-                if _INT(stated) is None or int(stated) > 0xFFFFFFFF:
-                    raise SieError("bad_checksum", lineno, value=stated[:40])
-                if crc is None:
-                    self._warn("ignored_field", lineno, label=name, value=stated)
-                    continue
-                self.checksum = self._verify_checksum(int(stated), crc, crc_line, lineno)
-                crc = None
-                continue
-            if label in row_labels:
-                raise SieError("row_outside_voucher", lineno, label=name)
-            handler = handlers.get(name)
-            if handler is None:
-                self._warn("unknown_label", lineno, label=name[:60])
-                awaiting_block_of_unknown = True
-                continue
-            record = handler(fields, lineno)
-            if record is not None:
-                yield record
+                    records, pos2, line2 = (
+                        self._vouchers_at(text, pos, line)
+                        if kind == "voucher"
+                        else self._run_at(kind, text, pos, line)
+                    )
+                    if pos2 != pos:
+                        self._seen_record = True
+                        self._awaiting_block = False
+                        if self._crc is not None:
+                            self._crc.add(checksum_span(text, raw, pos, pos2))
+                        yield from records
+                        pos = pos2
+                        line = line2
+                        continue
+            end = text.index("\n", pos)
+            if end - pos > MAX_LINE_LENGTH:
+                raise SieError("line_too_long", line, limit=MAX_LINE_LENGTH)
+            s = text[pos:end].strip(" \t\r")
+            if s:
+                done = careful(s, line)
+                if done:
+                    yield from done
+            pos = end + 1
+            line += 1
 
-        if not seen_record:
+    def _end(self, last_line: int) -> Iterator[Record]:
+        if not self._seen_record:
             raise SieError("empty_file", 1)
-        if voucher_head is not None:
+        head = self._head
+        if head is not None:
+            if self._rows is None:
+                raise SieError("voucher_without_rows", head.line)
+            if not self._implicit_block:
+                raise SieError("unclosed_voucher", head.line)
+            yield self._voucher(head, self._rows, self._total)
+        if self._skipping:
+            raise SieError("stray_open_brace", self._skipping)
+        if self._crc is not None:
+            raise SieError("checksum_missing_end", self._crc_line)
+        self._finish(last_line)
+
+    # -- the fast paths --------------------------------------------------------------------
+
+    def _vouchers_at(self, text: str, pos: int, line: int) -> tuple[list[Voucher], int, int]:
+        """Consecutive vouchers in their usual shape from `pos` on: (vouchers, the position
+        and line after them). Stops, to let `_line` take over, at the first that is not."""
+        out: list[Voucher] = []
+        block = BLOCK
+        find_rows = ROW_LINES
+        count = text.count
+        row_kinds = ROW_KINDS
+        object_refs = self._object_refs
+        accounts_used = self._accounts_used
+        dates = self._dates
+        decimal = Decimal
+        build_row = _build_row
+        build_voucher = _build_voucher
+        trans = RowKind.TRANS
+        for _ in range(VOUCHERS_AT_ONCE):
+            m = block(text, pos)
+            if m is None:
+                break
+            start, end = m.span(9)
+            found = find_rows(text, start, end)
+            if len(found) != count("\n", start, end):
+                break
+            qseries, series, qnumber, number, day, vtext, reg, vsign, _ = m.groups()
+            series = series if series is not None else qseries.strip()
+            number = number or qnumber
+            voucher_date = dates.get(day) or self._date(day, line)
+            registered = (dates.get(reg) or self._date(reg, line)) if reg else None
+            row_line = line + 2
+            rows: list[TransactionRow] = []
+            append = rows.append
+            total = decimal(0)
+            for label, account, raw_objects, amount, date, rtext, quantity, sign in found:
+                if account not in accounts_used:
+                    account = self._account(account, row_line, label)
+                objects = object_refs.get(raw_objects)
+                if objects is None:
+                    objects = object_refs[raw_objects] = self._objects_raw(raw_objects, row_line)[0]
+                value = decimal(amount)
+                kind = row_kinds[label]
+                if kind is trans:
+                    total += value
+                append(build_row(
+                    kind, account, value, objects,
+                    (dates.get(date) or self._date(date, row_line)) if date else None,
+                    rtext.strip() if rtext else rtext,
+                    self._quantity(quantity, row_line) if quantity else None,
+                    sign.strip() if sign else sign,
+                    row_line,
+                ))  # fmt: skip
+                row_line += 1
+            vtext = vtext.strip() if vtext else ""
+            vsign = vsign.strip() if vsign else ""
+            if not rows or total:
+                name = f"{series} {number or ''}".strip() or f"#{line}"
+                if not rows:
+                    self._warn("empty_voucher", line, voucher=name)
+                else:
+                    self._warn("unbalanced_voucher", line, voucher=name, total=str(total))
+            out.append(
+                build_voucher(
+                    series,
+                    int(number) if number else None,
+                    voucher_date,
+                    vtext,
+                    registered,
+                    vsign,
+                    tuple(rows),
+                    line,
+                )
+            )
+            line = row_line + 1
+            pos = m.end()
+        if out and "VER" not in self._labels:
+            self._labels["VER"] = out[0].line
+        return out, pos, line
+
+    def _head_from(self, m: re.Match[str], line: int) -> _VoucherHead:
+        qseries, series, qnumber, number, date, text, reg, sign = m.groups()
+        if self._crc is not None:
+            self._crc.add_text("".join(("#VER", *(x for x in m.groups() if x))))
+        self._labels.setdefault("VER", line)
+        return self._make_head(
+            (series if series is not None else qseries).strip(),
+            number if number is not None else qnumber,
+            date,
+            text or "",
+            reg or "",
+            sign or "",
+            line,
+        )
+
+    def _run_at(self, kind: str, text: str, pos: int, line: int) -> tuple[list[Any], int, int]:
+        """A run of consecutive #KONTO-like or balance lines in their usual shape from `pos`
+        on: (records, the position and line after them)."""
+        labelled, strict, find = RUNS[kind]
+        m = labelled(text, pos)
+        if m is None:
+            return [], pos, line
+        end = m.end()
+        found = find(text, pos, end)
+        if len(found) != text.count("\n", pos, end):
+            # Some line of the run is unusual: take the usual ones before it.
+            m = strict(text, pos)
+            if m is None:
+                return [], pos, line
+            end = m.end()
+            found = find(text, pos, end)
+        if kind == "account":
+            out = self._accounts(found, line)
+        else:
+            out = self._balances(found, line)
+            if len(out) < len(found):
+                # A line without the parts its label needs: the careful path takes it.
+                found = found[: len(out)]
+                end = pos
+                for _ in found:
+                    end = text.index("\n", end) + 1
+        if not found:
+            return [], pos, line
+        labels = self._labels
+        for k, fields in enumerate(found):
+            if fields[0] not in labels:
+                labels[fields[0]] = line + k
+        return out, end, line + len(found)
+
+    def _accounts(self, found: list[tuple[str, ...]], line: int) -> list[Any]:
+        out: list[Any] = []
+        declared = self._accounts_declared
+        seen = self._accounts_seen
+        for label, qnumber, number, qvalue, value in found:
+            if not number:
+                number = qnumber.strip()
+                if not number:
+                    self._warn("account_without_number", line, label=label)
+                    line += 1
+                    continue
+            if number not in seen:
+                seen.add(number)
+                if not (number.isascii() and number.isdigit()):
+                    self._warn("non_numeric_account", line, account=number)
+            value = (value or qvalue).strip()  # findall gives "" for the unused alternative
+            if label == "KONTO":
+                declared.add(number)
+                if not value:
+                    self._warn("missing_name", line, label="KONTO")
+                out.append(_build_account(number, value, line))
+            elif not value:
+                self._warn("ignored_field", line, label=label, value=value)
+            elif label == "KTYP":
+                type_ = value.upper()
+                if type_ in ("T", "S", "K", "I"):
+                    out.append(_build_account_type(number, type_, line))
+                else:
+                    self._warn("ignored_field", line, label="KTYP", value=type_[:40])
+            elif label == "SRU":
+                out.append(_build_sru(number, value, line))
+            else:
+                out.append(_build_unit(number, value, line))
+            line += 1
+        return out
+
+    def _balances(self, found: list[tuple[str, ...]], line: int) -> list[Any]:
+        """Balance records from `_BALANCE_LINE` matches; stops before the first line that
+        lacks a part its label needs (or has one it must not have)."""
+        out: list[Any] = []
+        append = out.append
+        seen = self._accounts_used
+        object_lists = self._object_lists
+        periods = self._periods
+        kinds = BALANCE_OR_PERIOD_KINDS
+        years = YEARS
+        decimal = Decimal
+        build_balance = _build_balance
+        build_period_balance = _build_period_balance
+        for label, year, period, qaccount, account, braced, amount, qquantity, quantity in found:
+            kind, needs_objects, needs_period = kinds[label]
+            if bool(braced) is not needs_objects or bool(period) is not needs_period:
+                break
+            if braced:
+                raw = braced[1:-1]
+                objects = (object_lists.get(raw) or self._objects_raw(raw, line))[0]
+            else:
+                objects = ()
+            if not account:
+                account = qaccount
+            if account not in seen:
+                account = self._account(account, line, label)
+            quantity = quantity or qquantity
+            q = self._quantity(quantity, line) if quantity else None
+            year_nr = years.get(year)
+            if year_nr is None:
+                year_nr = int(year)
+            if period:
+                month = periods.get(period)
+                if month is None:
+                    month = periods[period] = self._period(period, line, label)
+                append(build_period_balance(
+                    kind, year_nr, month, account, decimal(amount), objects, q, line
+                ))  # fmt: skip
+            else:
+                append(build_balance(kind, year_nr, account, decimal(amount), objects, q, line))
+            line += 1
+        return out
+
+    # -- one line at a time ----------------------------------------------------------------
+
+    def _line(self, s: str, lineno: int) -> list[Record] | None:
+        """One non-blank line (without surrounding blanks) the fast paths did not take: the
+        definition of what the reader accepts, tolerates and refuses."""
+        if self._detector.has_control_bytes and self._control_line(s, lineno):
+            return None
+        rows = self._rows
+        out: list[Record] | None = None
+        if rows is not None:
+            m = ROW(s)
+            if m is not None:
+                row = self._row_from(m, lineno)
+                if row.kind is RowKind.TRANS:
+                    self._total += row.amount
+                rows.append(row)
+                return None
+            if s == "}":
+                return self._close_voucher()
+        first = s[0]
+        if first != "#":
+            if first == "{" and len(s) == 1:
+                if self._head is not None and rows is None:
+                    self._rows = []
+                    self._total = Decimal(0)
+                    return None
+                if self._awaiting_block:
+                    self._skipping = lineno
+                    self._awaiting_block = False
+                    return None
+                raise SieError("stray_open_brace", lineno)
+            if first == "}" and len(s) == 1:
+                if self._skipping:
+                    self._skipping = 0
+                    return None
+                raise SieError("stray_close_brace", lineno)
+            if self._skipping:
+                return None
+            if not self._seen_record:
+                raise SieError("not_sie", lineno, text=s[:60])
+            raise SieError("no_label", lineno, text=s[:60])
+        self._seen_record = True
+        self._awaiting_block = False
+        if self._skipping:
+            return None
+        warn = self._warn
+        if self._head is not None:
+            # Inside (or right after) a voucher, in anything but the usual shape.
+            label = s.split(None, 1)[0]
             if rows is None:
-                raise SieError("voucher_without_rows", voucher_head[1])
-            if not implicit_block:
-                raise SieError("unclosed_voucher", voucher_head[1])
-            yield self._voucher(voucher_head, rows, total)
-        if skipping:
-            raise SieError("stray_open_brace", skipping)
-        if crc is not None:
-            raise SieError("checksum_missing_end", crc_line)
-        self._finish(lineno)
+                if label not in _ROW_LABELS:
+                    raise SieError("voucher_without_rows", self._head.line)
+                # e-conomic leaves out the { now and then (but writes the }).
+                warn("missing_open_brace", lineno)
+                rows = self._rows = []
+                self._total = Decimal(0)
+                self._implicit_block = True
+            row_kind = _ROW_LABELS.get(label)
+            if row_kind is not None:
+                row = self._row(row_kind, s, lineno)
+                if row_kind is RowKind.TRANS:
+                    self._total += row.amount
+                rows.append(row)
+                return None
+            if label[1:] not in self._handler_map and label not in ("#KSUMMA", "#VER"):
+                if self._crc is not None:
+                    self._crc.add_text(record_text(split_fields(s, lineno)))
+                warn("unknown_label", lineno, label=label[1:60])
+                return None
+            if not self._implicit_block:
+                raise SieError("record_inside_voucher", lineno, label=label[1:])
+            out = self._close_voucher()
+        if s.startswith("#VER"):
+            m = VER(s)
+            if m is not None:
+                self._head = self._head_from(m, lineno)
+                return out
+        fields = split_fields(s, lineno, warn)
+        label = fields[0]
+        if not isinstance(label, str) or label == "#":
+            raise SieError("no_label", lineno, text=s[:60])
+        name = label[1:]
+        if name == "KSUMMA":
+            self._ksumma(fields, lineno)
+            return out
+        if self._crc is not None:
+            self._crc.add_text(record_text(fields))
+        self._labels.setdefault(name, lineno)
+        if name == "VER":
+            self._head = self._voucher_head(fields, lineno)
+            return out
+        if label in _ROW_LABELS:
+            raise SieError("row_outside_voucher", lineno, label=name)
+        handler = self._handler_map.get(name)
+        if handler is None:
+            warn("unknown_label", lineno, label=name[:60])
+            self._awaiting_block = True
+            return out
+        record = handler(fields, lineno)
+        if record is not None:
+            if out is None:
+                return [record]
+            out.append(record)
+        return out
+
+    def _close_voucher(self) -> list[Record]:
+        assert self._head is not None
+        assert self._rows is not None
+        voucher = self._voucher(self._head, self._rows, self._total)
+        self._head = None
+        self._rows = None
+        self._implicit_block = False
+        return [voucher]
+
+    def _ksumma(self, fields: Fields, line: int) -> None:
+        if len(fields) == 1:
+            if self._crc is None and self.checksum is None:
+                self._crc = Crc()
+                self._crc_line = line
+            return
+        stated = field(fields, 1, line, "KSUMMA")
+        if INT(stated) is None or int(stated) > 0xFFFFFFFF:
+            raise SieError("bad_checksum", line, value=stated[:40])
+        if self._crc is None:
+            self._warn("ignored_field", line, label="KSUMMA", value=stated)
+            return
+        self.checksum = self._verify_checksum(int(stated), self._crc, self._crc_line, line)
+        self._crc = None
+
+    def _row_from(self, m: re.Match[str], line: int) -> TransactionRow:
+        """A row line in the usual shape (one line; `_vouchers_at` does many at once)."""
+        label, account, raw_objects, amount, date, text, quantity, sign = m.groups()
+        objects = self._object_lists.get(raw_objects) or self._objects_raw(raw_objects, line)
+        if self._crc is not None:
+            self._crc.add_text(
+                "".join(("#", label, account, objects[1], amount, date or "", text or "",
+                         quantity or "", sign or ""))
+            )  # fmt: skip
+        return _build_row(
+            ROW_KINDS[label],
+            self._account(account, line, label),
+            Decimal(amount),
+            objects[0],
+            self._date(date, line) if date else None,
+            text.strip() if text else "",
+            self._quantity(quantity, line) if quantity else None,
+            sign.strip() if sign else "",
+            line,
+        )
+
+    def _control_line(self, s: str, line: int) -> bool:
+        """Refuse control characters (True: skip the line, a DOS end-of-file mark)."""
+        m = _CONTROL_CHAR.search(s)
+        if m is None:
+            return False
+        if s == "\x1a":
+            return True
+        if not self._seen_record:
+            raise SieError("binary_data", line, byte=f"0x{ord(m[0]):02X}")
+        raise SieError("control_character", line, char=f"0x{ord(m[0]):02X}")
 
     def _verify_checksum(self, stated: int, crc: Crc, opened: int, line: int) -> Checksum:
         result = Checksum(stated=stated, computed=crc.value, line=line)
@@ -645,34 +720,30 @@ class SieReader:
             s = raw.strip(" \t\r")
             if not s or s in ("{", "}"):
                 continue
-            fields = split_fields(s, n)
-            crc.add("".join(_flat(fields)).encode(self.encoding, "replace"))
+            crc.add(record_bytes(split_fields(s, n), self.encoding))
         return crc.value
 
     # -- rows and vouchers -----------------------------------------------------------------
 
     def _row(self, kind: RowKind, s: str, line: int) -> TransactionRow:
-        """One #TRANS/#RTRANS/#BTRANS line. The common shapes take a fast path that slices
-        the line; anything unusual goes through the general tokenizer."""
+        """A #TRANS/#RTRANS/#BTRANS line the fast path did not take: tolerated quirks and
+        precise refusals."""
         label = kind.value
-        fast = _fast_row_fields(s)
-        if fast is not None:
-            account, raw_objects, rest = fast
-            objects = self._objects_raw(raw_objects, line)
+        f = split_fields(s, line, self._warn)
+        if self._crc is not None:
+            self._crc.add_text(record_text(f))
+        account = field(f, 1, line, label)
+        if len(f) > 2 and isinstance(f[2], list):
+            objects = self._objects(f[2], line)
+            rest = f[3:]
         else:
-            f = split_fields(s, line, self._warn)
-            account = _str(f, 1, line, label)
-            if len(f) > 2 and isinstance(f[2], list):
-                objects = self._objects(f[2], line)
-                rest = f[3:]
-            else:
-                if len(f) > 2:
-                    self._warn("missing_object_list", line, label=label)
-                objects = ()
-                rest = f[2:]
-            for x in rest:
-                if isinstance(x, list):
-                    raise SieError("misplaced_object_list", line, label=label)
+            if len(f) > 2:
+                self._warn("missing_object_list", line, label=label)
+            objects = ()
+            rest = f[2:]
+        for x in rest:
+            if isinstance(x, list):
+                raise SieError("misplaced_object_list", line, label=label)
         account = self._account(account, line, label)
         n = len(rest)
         if not n:
@@ -692,258 +763,60 @@ class SieReader:
         sign = rest[4].strip() if n > 4 else ""
         return TransactionRow(kind, account, amount, objects, date, text, quantity, sign, line)
 
-    def _voucher(
-        self, head: tuple[Fields, int], rows: list[TransactionRow], total: Decimal
-    ) -> Voucher:
-        f, line = head
-        series = _str(f, 1, line, "VER").strip()
-        number_text = _str(f, 2, line, "VER").strip()
+    def _voucher_head(self, f: Fields, line: int) -> _VoucherHead:
+        return self._make_head(
+            field(f, 1, line, "VER").strip(),
+            field(f, 2, line, "VER").strip(),
+            field(f, 3, line, "VER").strip(),
+            field(f, 4, line, "VER"),
+            field(f, 5, line, "VER").strip(),
+            field(f, 6, line, "VER"),
+            line,
+        )
+
+    def _make_head(
+        self,
+        series: str,
+        number_text: str,
+        date_text: str,
+        text: str,
+        registered: str,
+        sign: str,
+        line: int,
+    ) -> _VoucherHead:
         if number_text:
-            if _INT(number_text) is None:
+            if INT(number_text) is None:
                 raise SieError("bad_voucher_number", line, value=number_text[:40])
             number: int | None = int(number_text)
         else:
             number = None
-        date = self._required_date(f, 3, line, "VER")
-        text = _str(f, 4, line, "VER").strip()
-        registered = self._optional_date(_str(f, 5, line, "VER"), line)
-        sign = _str(f, 6, line, "VER").strip()
-        name = f"{series} {number_text}".strip() or str(line)
-        if not rows:
-            self._warn("empty_voucher", line, voucher=name)
-        elif total:
-            self._warn("unbalanced_voucher", line, voucher=name, total=str(total))
-        return Voucher(series, number, date, text, registered, sign, tuple(rows), line)
-
-    # -- the other records -----------------------------------------------------------------
-
-    def _handlers(self) -> dict[str, Any]:
-        return {
-            "FLAGGA": self._flagga,
-            "PROGRAM": self._program,
-            "FORMAT": lambda f, n: Format(_str(f, 1, n, "FORMAT").strip(), n),
-            "GEN": self._gen,
-            "SIETYP": self._sietyp,
-            "PROSA": lambda f, n: Prosa(self._rest_text(f, 1, n, "PROSA"), n),
-            "FTYP": lambda f, n: CompanyType(_str(f, 1, n, "FTYP").strip(), n),
-            "FNR": lambda f, n: CompanyId(self._rest_text(f, 1, n, "FNR"), n),
-            "ORGNR": self._orgnr,
-            "BKOD": lambda f, n: IndustryCode(_str(f, 1, n, "BKOD").strip(), n),
-            "ADRESS": self._adress,
-            "FNAMN": self._fnamn,
-            "RAR": self._rar,
-            "TAXAR": self._taxar,
-            "OMFATTN": lambda f, n: Extent(self._required_date(f, 1, n, "OMFATTN"), n),
-            "KPTYP": lambda f, n: ChartType(_str(f, 1, n, "KPTYP").strip(), n),
-            "VALUTA": lambda f, n: Currency(_str(f, 1, n, "VALUTA").strip(), n),
-            "KONTO": self._konto,
-            "KTYP": self._ktyp,
-            "ENHET": self._enhet,
-            "SRU": self._sru,
-            "DIM": self._dim,
-            "UNDERDIM": self._dim,
-            "OBJEKT": self._objekt,
-            "IB": self._balance,
-            "UB": self._balance,
-            "RES": self._balance,
-            "OIB": self._object_balance,
-            "OUB": self._object_balance,
-            "PSALDO": self._period_balance,
-            "PBUDGET": self._period_balance,
-        }
-
-    def _rest_text(self, f: Fields, i: int, line: int, label: str) -> str:
-        """A record's last text field; unquoted words after it are joined to it (real files
-        write `#FNAMN Övningsbolaget AB`)."""
-        text = _str(f, i, line, label)
-        if len(f) > i + 1 and all(isinstance(x, str) for x in f[i + 1 :]):
-            text = " ".join([text, *f[i + 1 :]])
-            self._warn("unquoted_text", line, text=text[:80])
-        return text.strip()
-
-    def _flagga(self, f: Fields, line: int) -> Flag | None:
-        v = _str(f, 1, line, "FLAGGA").strip()
-        if v not in ("0", "1"):
-            self._warn("ignored_field", line, label="FLAGGA", value=v[:40])
-            return None
-        if v == "1":
-            self._warn("already_imported", line)
-        return Flag(int(v), line)
-
-    def _program(self, f: Fields, line: int) -> Program:
-        name = _str(f, 1, line, "PROGRAM").strip()
-        version = _str(f, 2, line, "PROGRAM").strip()
-        if not version:
-            self._warn("missing_program_version", line, program=name[:80])
-        return Program(name, version, line)
-
-    def _gen(self, f: Fields, line: int) -> Generated | None:
-        v = _str(f, 1, line, "GEN")
-        if not v:
-            self._warn("ignored_field", line, label="GEN", value=v)
-            return None
-        return Generated(self._date(v, line), _str(f, 2, line, "GEN").strip(), line)
-
-    def _sietyp(self, f: Fields, line: int) -> SieType:
-        v = _str(f, 1, line, "SIETYP").strip()
-        if v not in ("1", "2", "3", "4"):
-            raise SieError("bad_sie_type", line, value=v[:40])
-        self.sie_type = int(v)
-        return SieType(int(v), line)
-
-    def _orgnr(self, f: Fields, line: int) -> OrgNumber:
-        number = _str(f, 1, line, "ORGNR").strip()
-        if number and not _ORGNR_STANDARD(number):
-            self._warn("org_number_form", line, value=number[:40])
-        return OrgNumber(
-            number, _str(f, 2, line, "ORGNR").strip(), _str(f, 3, line, "ORGNR").strip(), line
+        if not date_text:
+            raise SieError("missing_date", line, label="VER")
+        date = self._date(date_text, line)
+        return _VoucherHead(
+            series,
+            number,
+            date,
+            text.strip(),
+            self._optional_date(registered, line),
+            sign.strip(),
+            line,
         )
 
-    def _adress(self, f: Fields, line: int) -> Address:
-        contact, street, postal, phone = (_str(f, i, line, "ADRESS").strip() for i in range(1, 5))
-        return Address(contact, street, postal, phone, line)
-
-    def _fnamn(self, f: Fields, line: int) -> CompanyName:
-        name = self._rest_text(f, 1, line, "FNAMN")
-        if not name:
-            self._warn("missing_name", line, label="FNAMN")
-        return CompanyName(name, line)
-
-    def _rar(self, f: Fields, line: int) -> FiscalYear | None:
-        index = self._year(f, 1, line, "RAR")
-        if len(f) < 3:
-            # An official 4I test file writes `#RAR 0` without dates (#RAR is optional in 4I).
-            self._warn("ignored_field", line, label="RAR", value=" ".join(f[1:]))
-            return None
-        start = self._required_date(f, 2, line, "RAR")
-        end = self._required_date(f, 3, line, "RAR")
-        if end < start:
-            raise SieError(
-                "fiscal_year_reversed", line, start=start.isoformat(), end=end.isoformat()
-            )
-        months = (end.year - start.year) * 12 + end.month - start.month + 1
-        if months > 18:
-            self._warn("fiscal_year_long", line, start=start.isoformat(), end=end.isoformat())
-        return FiscalYear(index, start, end, line)
-
-    def _taxar(self, f: Fields, line: int) -> TaxYear | None:
-        v = _str(f, 1, line, "TAXAR").strip()
-        if len(v) != 4 or not v.isascii() or not v.isdigit():
-            self._warn("ignored_field", line, label="TAXAR", value=v[:40])
-            return None
-        return TaxYear(int(v), line)
-
-    def _declared_account(self, f: Fields, line: int, label: str) -> str | None:
-        number = _str(f, 1, line, label).strip()
-        if not number:
-            self._warn("account_without_number", line, label=label)
-            return None
-        if number not in self._accounts_seen:
-            self._accounts_seen.add(number)
-            if not (number.isascii() and number.isdigit()):
-                self._warn("non_numeric_account", line, account=number)
-        return number
-
-    def _konto(self, f: Fields, line: int) -> Account | None:
-        number = self._declared_account(f, line, "KONTO")
-        if number is None:
-            return None
-        self._accounts_declared.add(number)
-        name = self._rest_text(f, 2, line, "KONTO")
-        if not name:
-            self._warn("missing_name", line, label="KONTO")
-        return Account(number, name, line)
-
-    def _ktyp(self, f: Fields, line: int) -> AccountType | None:
-        number = self._declared_account(f, line, "KTYP")
-        type_ = _str(f, 2, line, "KTYP").strip().upper()
-        if number is None:
-            return None
-        if type_ not in ("T", "S", "K", "I"):
-            self._warn("ignored_field", line, label="KTYP", value=type_[:40])
-            return None
-        return AccountType(number, type_, line)
-
-    def _enhet(self, f: Fields, line: int) -> Unit | None:
-        number = self._declared_account(f, line, "ENHET")
-        unit = _str(f, 2, line, "ENHET").strip()
-        if number is None:
-            return None
-        if not unit:
-            self._warn("ignored_field", line, label="ENHET", value=unit)
-            return None
-        return Unit(number, unit, line)
-
-    def _sru(self, f: Fields, line: int) -> SruCode | None:
-        number = self._declared_account(f, line, "SRU")
-        code = _str(f, 2, line, "SRU").strip()
-        if number is None:
-            return None
-        if not code:
-            self._warn("ignored_field", line, label="SRU", value=code)
-            return None
-        return SruCode(number, code, line)
-
-    def _dim(self, f: Fields, line: int) -> Dimension:
-        label = f[0][1:]
-        number = self._dimension(_str(f, 1, line, label).strip(), line, label)
-        name = self._rest_text(f, 2, line, label) if label == "DIM" else _str(f, 2, line, label)
-        parent = None
-        if label == "UNDERDIM":
-            parent = self._dimension(_str(f, 3, line, label).strip(), line, label)
-        return Dimension(number, name.strip(), parent, line)
-
-    def _objekt(self, f: Fields, line: int) -> Object:
-        dim = self._dimension(_str(f, 1, line, "OBJEKT").strip(), line, "OBJEKT")
-        code = _str(f, 2, line, "OBJEKT")
-        if not code:
-            raise SieError("missing_object", line, label="OBJEKT")
-        return Object(dim, code, self._rest_text(f, 3, line, "OBJEKT"), line)
-
-    def _balance(self, f: Fields, line: int) -> Balance:
-        label = f[0][1:]
-        self._has_balances = True
-        year = self._year(f, 1, line, label)
-        account = self._account(_str(f, 2, line, label).strip(), line, label)
-        amount = self._amount(_str(f, 3, line, label), line, label)
-        quantity = self._quantity(_str(f, 4, line, label), line)
-        return Balance(BalanceKind(label), year, account, amount, (), quantity, line)
-
-    def _object_list_at(self, f: Fields, i: int, line: int, label: str) -> tuple[ObjectList, int]:
-        """The object list expected at field i, and the index after it (tolerates none)."""
-        if len(f) > i and isinstance(f[i], list):
-            return self._objects(f[i], line), i + 1
-        self._warn("missing_object_list", line, label=label)
-        return (), i
-
-    def _object_balance(self, f: Fields, line: int) -> Balance:
-        label = f[0][1:]
-        self._has_balances = True
-        year = self._year(f, 1, line, label)
-        account = self._account(_str(f, 2, line, label).strip(), line, label)
-        objects, i = self._object_list_at(f, 3, line, label)
-        amount = self._amount(_str(f, i, line, label), line, label)
-        quantity = self._quantity(_str(f, i + 1, line, label), line)
-        return Balance(BalanceKind(label), year, account, amount, objects, quantity, line)
-
-    def _period_balance(self, f: Fields, line: int) -> PeriodBalance:
-        label = f[0][1:]
-        year = self._year(f, 1, line, label)
-        period_text = _str(f, 2, line, label).strip()
-        account_text = _str(f, 3, line, label).strip()
-        if _is_period(account_text) and not _is_period(period_text):
-            # A BL export converted to ISO-8859-15 writes the account before the period.
-            self._warn(
-                "swapped_period", line, label=label, period=account_text, account=period_text
-            )
-            period_text, account_text = account_text, period_text
-        period = self._period(period_text, line, label)
-        account = self._account(account_text, line, label)
-        objects, i = self._object_list_at(f, 4, line, label)
-        amount = self._amount(_str(f, i, line, label), line, label)
-        quantity = self._quantity(_str(f, i + 1, line, label), line)
-        return PeriodBalance(
-            PeriodKind(label), year, period, account, amount, objects, quantity, line
+    def _voucher(self, head: _VoucherHead, rows: list[TransactionRow], total: Decimal) -> Voucher:
+        if not rows:
+            self._warn("empty_voucher", head.line, voucher=head.name)
+        elif total:
+            self._warn("unbalanced_voucher", head.line, voucher=head.name, total=str(total))
+        return _build_voucher(
+            head.series,
+            head.number,
+            head.date,
+            head.text,
+            head.registered,
+            head.sign,
+            tuple(rows),
+            head.line,
         )
 
     # -- after the last line ---------------------------------------------------------------
@@ -1006,62 +879,6 @@ _FORBIDDEN: dict[str, tuple[str, ...]] = {
     "4E": (),
     "4I": ("BKOD", "OMFATTN", "IB", "UB", "RES", "OIB", "OUB", "PSALDO", "PBUDGET"),
 }
-
-
-def _is_period(v: str) -> bool:
-    return len(v) == 6 and v.isascii() and v.isdigit() and 1 <= int(v[4:]) <= 12
-
-
-def _str(f: Fields, i: int, line: int, label: str) -> str:
-    """Field i as text ("" when missing), refusing an object list in its place."""
-    if i >= len(f):
-        return ""
-    v = f[i]
-    if isinstance(v, list):
-        raise SieError("misplaced_object_list", line, label=label)
-    return v
-
-
-def _flat(fields: Fields) -> Iterator[str]:
-    for v in fields:
-        if isinstance(v, list):
-            yield from v
-        else:
-            yield v
-
-
-def _fast_row_fields(s: str) -> tuple[str, str, list[str]] | None:
-    """(account, text between the braces, the fields after them) of a row line in its usual
-    shape — `#TRANS 1930 {1 "10"} -100.50 20250101 "Text"` — or None for anything else."""
-    i = s.find("{")
-    if i < 0:
-        return None
-    j = s.find("}", i)
-    if j < 0:
-        return None
-    head = s[:i].split()
-    if len(head) != 2 or '"' in head[1] or '\\"' in s:
-        return None
-    raw = s[i + 1 : j]
-    if "{" in raw or (raw.count('"') & 1):
-        return None
-    tail = s[j + 1 :]
-    if "{" in tail or "}" in tail:
-        return None
-    if '"' not in tail:
-        return head[1], raw.strip(), _split_ws(tail)
-    parts = tail.split('"')
-    if not _quotes_are_clean([" ", *parts[1:]]) or (parts[0] and parts[0][-1] not in " \t"):
-        return None
-    rest: list[str] = []
-    for k, part in enumerate(parts):
-        if k & 1:
-            if "\t" in part:
-                return None
-            rest.append(part)
-        elif part:
-            rest.extend(_split_ws(part))
-    return head[1], raw.strip(), rest
 
 
 def read(source: Source, *, filename: str | None = None) -> SieFile:

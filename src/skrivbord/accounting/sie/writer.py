@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import IO
 
 from . import model as m
-from .checksum import Crc
+from .checksum import Crc, record_text
 from .errors import SieError
 from .model import (
     Balance,
@@ -47,7 +47,7 @@ from .model import (
     TransactionRow,
     Voucher,
 )
-from .reader import split_fields  # the reader's tokenizer defines what #KSUMMA covers
+from .tokenizer import split_fields  # the reader's tokenizer defines what #KSUMMA covers
 
 KINDS = ("1", "2", "3", "4E", "4I")
 
@@ -207,12 +207,12 @@ class SieWriter:
         if exc[0] is None:
             self.close()
 
-    def _emit(self, text: str, *, crc: bool = True, crc_text: str | None = None) -> None:
+    def _emit(self, text: str, *, crc: bool = True) -> None:
         self.line += 1
         self._buffer.append(text)
         self._size += len(text)
         if crc and self._crc is not None:
-            self._crc.add(_checksum_bytes(text if crc_text is None else crc_text))
+            self._crc.add_text(_checksum_text(text))
         if self._size > 1 << 16:
             self.flush()
 
@@ -315,16 +315,14 @@ def _account(number: str, label: str, line: int) -> str:
     return _code(number)
 
 
-def _checksum_bytes(line: str) -> bytes:
-    """What a written line adds to #KSUMMA: the line as the reader's tokenizer sees it."""
-    fields = split_fields(line, 0)
-    parts: list[str] = []
-    for v in fields:
-        if isinstance(v, list):
-            parts.extend(v)
-        else:
-            parts.append(v)
-    return "".join(parts).encode("cp437")
+def _checksum_text(line: str) -> str:
+    """What a written line adds to #KSUMMA: its fields' contents, as the reader's tokenizer
+    gives them. Outside quotes our lines hold only fields, blanks and braces."""
+    if '\\"' in line:
+        return record_text(split_fields(line, 0))
+    parts = line.split('"')
+    parts[::2] = [p.replace(" ", "").replace("{", "").replace("}", "") for p in parts[::2]]
+    return "".join(parts)
 
 
 def _simple_fields(record: Record, line: int) -> list[str] | None:

@@ -1,0 +1,116 @@
+"""The reader's fast paths: the usual shapes of the frequent records as regular expressions.
+
+A voucher with its rows, and runs of #KONTO/#KTYP/#SRU/#ENHET and of balance lines. Fields
+are quoted ("...", without escapes or tabs) or bare; amounts have at most two decimals.
+Whatever does not match (escapes, stray quotes, missing or extra fields, bad values, blank
+lines inside a voucher) goes line by line through the tokenizer, which tolerates or
+refuses it precisely; both give the same records and warnings (tests/accounting/sie
+compare them on every file and on fuzzed ones).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .model import BalanceKind, PeriodKind, RowKind
+
+# The usual shapes of the frequent records, as regular expressions: a voucher with its rows,
+# and runs of #KONTO/#KTYP/#SRU/#ENHET, #IB/#UB/#RES, #PSALDO/#PBUDGET and #OIB/#OUB lines.
+# Fields are quoted ("...", without escapes or tabs) or bare; amounts have at most two
+# decimals. Whatever does not match (escapes, stray quotes, missing or extra fields, bad
+# values, blank lines inside a voucher) goes line by line through the tokenizer, which
+# tolerates or refuses it precisely; both paths give the same records and warnings
+# (tests/accounting/sie compare them on every file).
+_Q = r'"([^"\\\t\n]{0,1000})"'  # a quoted field (bounded: long lines take the careful path)
+_B = r'([^"\\\s{}]{1,1000})'  # a bare field
+_FIELD = "(?:" + _Q + "|" + _B + ")"
+_ACCT = r'(?:"([^"\\\s{}]{1,100})"|([^"\\\s{}]{1,100}))'
+_MONEY = r"(-?[0-9]{1,15}(?:\.[0-9]{1,2})?)"
+_QTY = r'(?:"(-?[0-9]{1,30}(?:\.[0-9]{1,30})?)?"|(-?[0-9]{1,30}(?:\.[0-9]{1,30})?))'
+_OBJS = r'\{([^{}"\n]{0,200}(?:"[^"\\{}\t\n]{0,200}"[^{}"\n]{0,200}){0,20})\}'
+_S = r"[ \t]+"
+_YEAR_NR = r"(-?[0-9]{1,4})"
+_END = r"[ \t\r]*\n"
+# Rows and vouchers take the fast path in their most usual shape only: the account, date and
+# quantity bare (or "" when empty), texts and signatures quoted. Fewer groups, less work.
+_QTEXT = r'"([^"\\\t\n]{0,1000})"'
+_BARE_DAY = r'(?:""|([0-9]{8}))'
+_BARE_QTY = r'(?:""|(-?[0-9]{1,30}(?:\.[0-9]{1,30})?))'
+_ROW_BODY = "".join([
+    "#(TRANS|RTRANS|BTRANS)", _S, r'([^"\\\s{}]{1,100})', r"[ \t]*", _OBJS, r"[ \t]*", _MONEY,
+    "(?:", _S, _BARE_DAY, "(?:", _S, _QTEXT, "(?:", _S, _BARE_QTY, "(?:", _S, _QTEXT,
+    ")?)?)?)?",
+])  # fmt: skip
+_VER_BODY = "".join([
+    "#VER", _S, _FIELD, _S, r'(?:"([0-9]{0,18})"|([0-9]{1,18}))', _S, "([0-9]{8})",
+    "(?:", _S, _QTEXT, "(?:", _S, _BARE_DAY, "(?:", _S, _QTEXT, ")?)?)?",
+])  # fmt: skip
+ROW = re.compile(_ROW_BODY).fullmatch  # one stripped line
+VER = re.compile(_VER_BODY).fullmatch
+ROW_LINES = re.compile(r"^[ \t]*" + _ROW_BODY + _END, re.M).findall
+# A whole voucher: its #VER line's fields, then its rows' lines (checked by ROW_LINES).
+BLOCK = re.compile(
+    r"[ \t]*" + _VER_BODY + r"[ \t\r]*\n"
+    r"[ \t]*\{[ \t\r]*\n"
+    r"((?:[ \t]*#[BR]?TRANS[ \t][^\n]*\n)*)"
+    r"[ \t]*\}[ \t\r]*\n"
+).match
+_ACCOUNT_LINE = "".join([r"^[ \t]*#(KONTO|KTYP|SRU|ENHET)", _S, _ACCT, _S, _FIELD, _END])
+# All balances in one: #IB/#UB/#RES, #OIB/#OUB and #PSALDO/#PBUDGET interleave per account in
+# real files. The object list is captured with its braces (to tell {} from none); whether a
+# line has the parts its label needs is checked in Python (`_balances`).
+_BALANCE_LINE = "".join([
+    r"^[ \t]*#(IB|UB|RES|OIB|OUB|PSALDO|PBUDGET)", _S, _YEAR_NR, "(?:", _S, r"([0-9]{6}))?",
+    _S, _ACCT, r"(?:[ \t]*(", _OBJS.replace("(", "(?:", 1), r")[ \t]*|[ \t]+)", _MONEY,
+    "(?:", _S, _QTY, ")?", _END,
+])  # fmt: skip
+
+
+def _run(
+    labels: str, line: str
+) -> tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+    """(match a run of lines with these labels at a position, cheaply; match a run of such
+    lines in their usual shape, strictly; find all of those in a span)."""
+    return (
+        re.compile(r"(?:[ \t]*#(?:" + labels + r")[ \t][^\n]*\n)+").match,
+        re.compile("(?:" + line + ")+", re.M).match,
+        re.compile(line, re.M).findall,
+    )
+
+
+RUNS = {
+    "account": _run("KONTO|KTYP|SRU|ENHET", _ACCOUNT_LINE),
+    "balance": _run("IB|UB|RES|OIB|OUB|PSALDO|PBUDGET", _BALANCE_LINE),
+}
+RUN_OF = {
+    "KO": "account", "KT": "account", "SR": "account", "EN": "account",
+    "IB": "balance", "UB": "balance", "RE": "balance",
+    "PS": "balance", "PB": "balance", "OI": "balance", "OU": "balance",
+    "VE": "voucher",
+}  # fmt: skip
+LABEL_AT = re.compile(r"[ \t]*#([A-Z]{2})").match
+VOUCHERS_AT_ONCE = 200  # vouchers built before they are handed on (memory stays small)
+ROW_KINDS = {"TRANS": RowKind.TRANS, "RTRANS": RowKind.RTRANS, "BTRANS": RowKind.BTRANS}
+# label -> (kind, has an object list, has a period)
+BALANCE_OR_PERIOD_KINDS: dict[str, tuple[BalanceKind | PeriodKind, bool, bool]] = {
+    "IB": (BalanceKind.IB, False, False),
+    "UB": (BalanceKind.UB, False, False),
+    "RES": (BalanceKind.RES, False, False),
+    "OIB": (BalanceKind.OIB, True, False),
+    "OUB": (BalanceKind.OUB, True, False),
+    "PSALDO": (PeriodKind.PSALDO, True, True),
+    "PBUDGET": (PeriodKind.PBUDGET, True, True),
+}
+YEARS = {str(n): n for n in range(-10, 1)}
+
+
+def checksum_span(text: str, raw: bytes | None, pos: int, end: int) -> bytes:
+    """What lines in their usual shape (`text[pos:end]`, all quotes paired, no escapes) add
+    to #KSUMMA: everything but the quotes, and the blanks, line ends and braces outside
+    them — the same as the tokenizer's fields concatenated."""
+    data = raw[pos:end] if raw is not None else text[pos:end].encode("cp437", "replace")
+    parts = data.split(b'"')
+    parts[::2] = [p.translate(None, b" \t\r\n{}") for p in parts[::2]]
+    return b"".join(parts)
