@@ -100,7 +100,7 @@ class SieExportCommandTests(CommandTestCase):
             "-o",
             str(out_file),
         )
-        self.assertIn("SIE 4E of Acme AB, fiscal year 2025-01-01\N{EN DASH}2025-12-31", out)
+        self.assertIn("SIE 4E of Acme AB, fiscal year from 2025-01-01 to 2025-12-31", out)
         self.assertIn("3 vouchers, 7 transaction rows", out)
         raw = out_file.read_bytes()
         self.assertIn("Företagskonto".encode("cp437"), raw)

@@ -35,6 +35,7 @@ import io
 import json
 import os
 import uuid
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -82,8 +83,8 @@ MESSAGES: dict[str, str] = {
         "organisation number."
     ),
     "year_overlaps": gettext_noop(
-        "Line %(line)s: the fiscal year %(start)s\N{EN DASH}%(end)s overlaps the fiscal year "
-        "%(other_start)s\N{EN DASH}%(other_end)s already in the books."
+        "Line %(line)s: the fiscal year from %(start)s to %(end)s overlaps the fiscal year "
+        "from %(other_start)s to %(other_end)s already in the books."
     ),
     "unknown_year": gettext_noop(
         "Line %(line)s: #%(label)s refers to year %(year)s, which the file's #RAR records do "
@@ -509,6 +510,50 @@ class _Voucher:
         return f"{self.series} {number}".strip()
 
 
+class _Seen:
+    """The vouchers of one fiscal year in the file: (series, number, occurrence) -> line.
+
+    Kept for the whole import (duplicates, and on a repeat the vouchers that disappeared),
+    so it must stay small for a million rows: voucher numbers run 1, 2, 3, ... in most
+    series, so the line of each number is kept in an array indexed by number (4 bytes a
+    voucher instead of a hundred in a dict); large or sparse numbers and the rare repeated
+    numbers go to a dict.
+    """
+
+    DENSE_LIMIT = 4_000_000
+
+    def __init__(self) -> None:
+        self._dense: dict[str, array[int]] = {}
+        self._other: dict[tuple[str, int, int], int] = {}
+        self._max: dict[str, int] = {}
+
+    def get(self, series: str, number: int | None, occurrence: int) -> int:
+        """The line of that voucher in the file, 0 if the file has none."""
+        if number is None:
+            return 0
+        if occurrence == 0 and 0 <= number < self.DENSE_LIMIT:
+            lines = self._dense.get(series)
+            return lines[number] if lines is not None and number < len(lines) else 0
+        return self._other.get((series, number, occurrence), 0)
+
+    def add(self, series: str, number: int, occurrence: int, line: int) -> None:
+        if occurrence == 0 and 0 <= number < self.DENSE_LIMIT:
+            lines = self._dense.get(series)
+            if lines is None:
+                lines = self._dense[series] = array("I")
+            if number >= len(lines):
+                grow = max(number + 1, 2 * len(lines)) - len(lines)
+                lines.frombytes(bytes(grow * lines.itemsize))
+            lines[number] = line
+        else:
+            self._other[(series, number, occurrence)] = line
+        if number > self._max.get(series, 0):
+            self._max[series] = number
+
+    def max_number(self, series: str) -> int:
+        return self._max.get(series, 0)
+
+
 @dataclass
 class _Year:
     id: uuid.UUID
@@ -547,7 +592,7 @@ class _Import:
         self.pending: list[_Voucher] = []
         self.unnumbered: list[_Voucher] = []
         #: Per fiscal year, the vouchers of the file: (series, number, occurrence) -> line.
-        self.seen: dict[uuid.UUID, dict[tuple[str, int, int], int]] = defaultdict(dict)
+        self.seen: dict[uuid.UUID, _Seen] = defaultdict(_Seen)
         self.voucher_years: set[uuid.UUID] = set()
         self.series: set[str] = set()
         self.used_accounts: set[str] = set()
@@ -653,31 +698,41 @@ class _Import:
             self.year_for_index(record)
 
     def account(self, record: sie.Account) -> None:
-        number = self.code(record.number, m.ACCOUNT_NUMBER_LENGTH, record.line, "account number")
+        number = self.code(
+            record.number, m.ACCOUNT_NUMBER_LENGTH, record.line, gettext_noop("account number")
+        )
         entry = self.accounts.setdefault(number, {})
         entry["name"] = self.text(record.name, m.NAME_LENGTH, record.line)
 
     def account_type(self, record: sie.AccountType) -> None:
-        number = self.code(record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, "account number")
+        number = self.code(
+            record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, gettext_noop("account number")
+        )
         kind = record.type.upper()[:1]
         if kind in m.AccountType.values:
             self.accounts.setdefault(number, {})["type"] = kind
 
     def unit(self, record: sie.Unit) -> None:
-        number = self.code(record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, "account number")
+        number = self.code(
+            record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, gettext_noop("account number")
+        )
         self.accounts.setdefault(number, {})["unit"] = self.text(record.unit, 20, record.line)
 
     def sru(self, record: sie.SruCode) -> None:
-        number = self.code(record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, "account number")
+        number = self.code(
+            record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, gettext_noop("account number")
+        )
         self.accounts.setdefault(number, {})["sru"] = self.code(
-            record.code, 20, record.line, "SRU code"
+            record.code, 20, record.line, gettext_noop("SRU code")
         )
 
     def dimension(self, record: sie.Dimension) -> None:
         self.dimensions[record.number] = record
 
     def object(self, record: sie.Object) -> None:
-        code = self.code(record.code, m.OBJECT_CODE_LENGTH, record.line, "object number")
+        code = self.code(
+            record.code, m.OBJECT_CODE_LENGTH, record.line, gettext_noop("object number")
+        )
         self.objects[(record.dimension, code)] = record
 
     # -- opening: identity checked, fiscal years in place --------------------------------
@@ -796,7 +851,9 @@ class _Import:
 
     def balance(self, record: sie.Balance) -> None:
         self.open()
-        account = self.code(record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, "account number")
+        account = self.code(
+            record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, gettext_noop("account number")
+        )
         dimension, code = self.first_object(record.objects, record.kind.value, record.line)
         key = (record.year, record.kind.value, account, dimension, code)
         if key in self.balances:
@@ -810,7 +867,9 @@ class _Import:
 
     def period_balance(self, record: sie.PeriodBalance) -> None:
         self.open()
-        account = self.code(record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, "account number")
+        account = self.code(
+            record.account, m.ACCOUNT_NUMBER_LENGTH, record.line, gettext_noop("account number")
+        )
         dimension, code = self.first_object(record.objects, record.kind.value, record.line)
         key = (record.year, record.kind.value, account, record.period, dimension, code)
         if key in self.period_balances:
@@ -828,7 +887,7 @@ class _Import:
         if len(objects) > 1:
             self.warn("several_objects", line, label=label)
         first = objects[0]
-        code = self.code(first.code, m.OBJECT_CODE_LENGTH, line, "object number")
+        code = self.code(first.code, m.OBJECT_CODE_LENGTH, line, gettext_noop("object number"))
         self.objects_used.add((first.dimension, code))
         return first.dimension, code
 
@@ -837,7 +896,7 @@ class _Import:
     def voucher(self, record: sie.Voucher) -> None:
         self.open()
         line = record.line
-        series = self.code(record.series, m.SERIES_LENGTH, line, "voucher series")
+        series = self.code(record.series, m.SERIES_LENGTH, line, gettext_noop("voucher series"))
         year = self.year_of_date(record.date, line)
         rows = []
         date_db = self.date_db
@@ -846,7 +905,9 @@ class _Import:
         for row in record.rows:
             account = row.account
             if len(account) > m.ACCOUNT_NUMBER_LENGTH:
-                self.code(account, m.ACCOUNT_NUMBER_LENGTH, row.line, "account number")
+                self.code(
+                    account, m.ACCOUNT_NUMBER_LENGTH, row.line, gettext_noop("account number")
+                )
             used_accounts.add(account)
             if row.objects:
                 cost_centre, project, object_list = objects_db(row.objects, row.line)
@@ -895,15 +956,13 @@ class _Import:
             self.unnumbered.append(voucher)
             return
         seen = self.seen[year.id]
-        key = (series, voucher.number, 0)
-        first = seen.get(key)
-        if first is not None:
+        first = seen.get(series, voucher.number, 0)
+        if first:
             # Real files do this (see Voucher.occurrence): keep both, in file order.
-            while (series, voucher.number, voucher.occurrence) in seen:
+            while seen.get(series, voucher.number, voucher.occurrence):
                 voucher.occurrence += 1
             self.warn("duplicate_voucher", line, voucher=voucher.name, first=first)
-            key = (series, voucher.number, voucher.occurrence)
-        seen[key] = line
+        seen.add(series, voucher.number, voucher.occurrence, line)
         self.pending.append(voucher)
         if len(self.pending) >= CHUNK_VOUCHERS:
             self.flush_vouchers()
@@ -924,7 +983,7 @@ class _Import:
         cost_centre = project = ""
         pairs = []
         for ref in objects:
-            code = self.code(ref.code, m.OBJECT_CODE_LENGTH, line, "object number")
+            code = self.code(ref.code, m.OBJECT_CODE_LENGTH, line, gettext_noop("object number"))
             pairs.append([ref.dimension, code])
             self.objects_used.add((ref.dimension, code))
             if ref.dimension == 1 and not cost_centre:
@@ -1183,7 +1242,7 @@ class _Import:
             )
             if same is not None:
                 claimed.add(same[0])
-                self.seen[voucher.fiscal_year][(voucher.series, same[1], same[4])] = voucher.line
+                self.seen[voucher.fiscal_year].add(voucher.series, same[1], same[4], voucher.line)
                 continue
             if key not in next_number:
                 with self.cursor() as cursor:
@@ -1193,14 +1252,11 @@ class _Import:
                         [self.company_db, db.pk(voucher.fiscal_year), voucher.series],
                     )
                     in_books = cursor.fetchone()[0] or 0
-                in_file = max(
-                    (n for (s, n, _o) in self.seen[voucher.fiscal_year] if s == voucher.series),
-                    default=0,
-                )
+                in_file = self.seen[voucher.fiscal_year].max_number(voucher.series)
                 next_number[key] = max(in_books, in_file) + 1
             voucher.number = next_number[key]
             next_number[key] += 1
-            self.seen[voucher.fiscal_year][(voucher.series, voucher.number, 0)] = voucher.line
+            self.seen[voucher.fiscal_year].add(voucher.series, voucher.number, 0, voucher.line)
             new.append(voucher)
         self.insert_vouchers(new)
 
@@ -1215,7 +1271,7 @@ class _Import:
         for year_id in covered:
             if not self.year(year_id).had_vouchers:
                 continue
-            seen = self.seen.get(year_id, {})
+            seen = self.seen.get(year_id) or _Seen()
             gone = []
             with self.cursor() as cursor:
                 cursor.execute(
@@ -1224,7 +1280,7 @@ class _Import:
                     [self.company_db, db.pk(year_id)],
                 )
                 while batch := cursor.fetchmany(5000):
-                    gone += [row_id for row_id, *key in batch if tuple(key) not in seen]
+                    gone += [row_id for row_id, s, n, o in batch if not seen.get(s, n, o)]
             if not gone:
                 continue
             rows = 0

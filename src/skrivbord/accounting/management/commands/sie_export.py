@@ -71,7 +71,7 @@ class Command(BaseCommand):
         partial.replace(path)
         self.stdout.write(
             _(
-                "Wrote %(file)s: SIE %(kind)s of %(company)s, fiscal year %(start)s\N{EN DASH}"
+                "Wrote %(file)s: SIE %(kind)s of %(company)s, fiscal year from %(start)s to "
                 "%(end)s: %(accounts)s accounts, %(balances)s balances, %(vouchers)s vouchers, "
                 "%(rows)s transaction rows."
             )
