@@ -28,6 +28,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,12 @@ def main() -> None:
         f"ratio import / floor: {first['seconds'] / floor['seconds']:.2f}x wall, "
         f"{first['cpu'] / floor['cpu']:.2f}x CPU"
     )
+    print(
+        f"trial balance of the year ({first['tb_accounts']} accounts, reconciles: "
+        f"{first['tb_reconciles']}): selector {first['tb_selector_ms']:.0f} ms, API "
+        f"{first['tb_api_ms']:.0f} ms, floor (one aggregate query) {first['tb_floor_ms']:.0f} ms"
+        f" -> {first['tb_api_ms'] / first['tb_floor_ms']:.2f}x"
+    )
     print(f"changes captured: {first['changes']:,} (every row written, once)")
     print(f"second import wrote {first['again_written']} rows")
 
@@ -123,6 +130,8 @@ def _child(name: str, path: Path, data_dir: Path) -> dict[str, Any]:
             "peak_mb": _peak_mb(),
         }
     os.environ.update(
+        ALLOWED_HOSTS="testserver",
+        SKRIVBORD_HTTPS="0",
         SKRIVBORD_DATA_DIR=str(data_dir),
         DJANGO_SETTINGS_MODULE="skrivbord.settings",
         SECRET_KEY="bench-only",
@@ -162,18 +171,77 @@ def _import(path: Path) -> dict[str, Any]:
     changes = SyncChange.objects.count()
     started, again_cpu = time.perf_counter(), time.process_time()
     again = sie_import(company=company, source=path)
+    again_seconds, again_cpu = time.perf_counter() - started, time.process_time() - again_cpu
+    reports = _trial_balance(company)
     return {
+        **reports,
         "database": f"{connection.vendor}",
         "seconds": seconds,
         "cpu": cpu,
-        "again_cpu": time.process_time() - again_cpu,
+        "again_cpu": again_cpu,
         "rows": result.rows,
         "vouchers": result.vouchers,
         "peak_mb": peak,
         "start_mb": baseline_mb,
         "changes": changes,
-        "again_seconds": time.perf_counter() - started,
+        "again_seconds": again_seconds,
         "again_written": again.written,
+    }
+
+
+def _median_ms(work: Any, runs: int = 7) -> float:
+    work()  # warm the caches, as a running server has them
+    times = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def _trial_balance(company: Any) -> dict[str, Any]:
+    """The trial balance of the imported year: the selector, the API request (server time,
+    no network) and the floor, one hand-written aggregate query of the same sums."""
+    from django.db import connection
+    from django.test import Client
+
+    from skrivbord.accounting import selectors
+    from skrivbord.accounting.models import FiscalYear
+    from skrivbord.core import services
+    from skrivbord.core.access import company_access
+    from skrivbord.core.models import Role
+
+    user = services.user_create(
+        email="bench@example.se", password="bench-only", check_password=False
+    )
+    services.membership_set(user=user, company=company, role=Role.ADMINISTRATOR)
+    access = company_access(user, company.id)
+    year = FiscalYear.objects.filter(company=company).order_by("-start").first()
+    assert year is not None
+    balance = selectors.trial_balance(access=access, fiscal_year=year)
+    client = Client()
+    client.force_login(user)
+    url = f"/api/v1/companies/{company.id}/accounting/trial-balance?fiscal_year={year.start}"
+    assert client.get(url).status_code == 200
+    key = year.id.hex if connection.vendor == "sqlite" else year.id
+
+    def floor() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT account, SUM(amount) FROM accounting_transactionrow "
+                "WHERE fiscal_year_id = %s AND kind = 'TRANS' GROUP BY account",
+                [key],
+            )
+            cursor.fetchall()
+
+    return {
+        "tb_selector_ms": _median_ms(
+            lambda: selectors.trial_balance(access=access, fiscal_year=year)
+        ),
+        "tb_api_ms": _median_ms(lambda: client.get(url)),
+        "tb_floor_ms": _median_ms(floor),
+        "tb_accounts": len(balance.lines),
+        "tb_reconciles": balance.reconciles,
     }
 
 
