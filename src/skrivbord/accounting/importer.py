@@ -18,11 +18,11 @@ without duplicates:
 * balances by fiscal year, kind, account and object: replaced for every year and kind the
   file states (a type 1 file leaves period balances alone, a 4I file all balances).
 
-Speed: rows are written by `executemany` of prepared tuples, never model instances. A new
-row is written under the sync engine's marker and logged in the change log afterwards by
-one `INSERT ... SELECT` per table, which costs a fraction of a trigger per row; updates and
-deletes go through the capture triggers as usual. Either way every written row is captured
-exactly once. Memory stays flat: vouchers are handled in chunks as the reader yields them.
+Speed: new rows are written from prepared tuples, never model instances (`executemany` on
+SQLite, `COPY` on PostgreSQL), without the capture triggers (see _Writer), and logged in the
+change log afterwards by one `INSERT ... SELECT` per table; updates and deletes go through
+the capture triggers as usual. Either way every written row is captured exactly once.
+Memory stays flat: vouchers are handled in chunks as the reader yields them.
 """
 
 # SQL here is built from our own table and column names, never from input.
@@ -1573,11 +1573,6 @@ def _json_text(value: Any) -> str:
 
 def _digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 __all__ = [
