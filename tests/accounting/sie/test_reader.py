@@ -434,6 +434,27 @@ def test_it_reads_bytes_paths_and_binary_streams_alike(tmp_path: Path) -> None:
     assert as_bytes.kind == "4E"
 
 
+class _Pipe(io.RawIOBase):
+    """A stream that cannot seek, like a socket or a pipe."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        chunk = self._data.read(min(len(buffer), 7))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_it_reads_a_stream_that_cannot_seek() -> None:
+    data = sie(VOUCHER)
+    assert not _Pipe(data).seekable()
+    assert read(_Pipe(data)).vouchers == read(data).vouchers
+
+
 def _peak_memory_reading(path: Path) -> int:
     tracemalloc.start()
     try:

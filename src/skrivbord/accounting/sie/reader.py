@@ -365,11 +365,12 @@ class SieReader(RecordReading):
             append = rows.append
             total = decimal(0)
             for label, account, raw_objects, amount, date, rtext, quantity, sign in found:
-                if account not in accounts_used:
-                    account = self._account(account, row_line, label)
+                # Objects before the account: the order of the careful path's warnings.
                 objects = object_refs.get(raw_objects)
                 if objects is None:
                     objects = object_refs[raw_objects] = self._objects_raw(raw_objects, row_line)[0]
+                if account not in accounts_used:
+                    account = self._account(account, row_line, label)
                 value = decimal(amount)
                 kind = row_kinds[label]
                 if kind is trans:
