@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ninja",
     "skrivbord.core",
     "skrivbord.contacts",
+    "skrivbord.accounting",
     "skrivbord.status",
     "skrivbord.help",
     "skrivbord.sync",

@@ -269,7 +269,8 @@ class DisconnectTests(ConnectionTestCase):
             SyncChange.objects.exclude(company_id=self.online.id).values_list("id", flat=True)
         )
         result = pairing.disconnect(company=self.acme, post=self.post)
-        assert result.removed_online == {"contacts.contactperson": 1, "contacts.contact": 1}
+        removed = {label: count for label, count in result.removed_online.items() if count}
+        assert removed == {"contacts.contactperson": 1, "contacts.contact": 1}
         assert not Contact.objects.filter(company=self.online).exists()
         assert not SyncRow.objects.filter(company_id=self.online.id).exists()
         assert not SyncChange.objects.filter(company_id=self.online.id).exists()

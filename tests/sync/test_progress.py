@@ -67,7 +67,9 @@ class ProgressTileTests(SyncTestCase):
         page = self.status()
         self.assertIn("First sync</strong>:", page)
         self.assertIn("sending to the online desktop", page)
-        self.assertIn(f"12{NBSP}000 of 40{NBSP}000 contacts and contact persons (30%)", page)
+        self.assertIn(
+            f"12{NBSP}000 of 40{NBSP}000 contacts, contact persons and accounting (30%)", page
+        )
         self.assertIn('<progress value="12000" max="40000"', page)
 
     @override_settings(NODE="online")
@@ -76,7 +78,9 @@ class ProgressTileTests(SyncTestCase):
         page = self.status()
         self.assertIn("Catching up</strong>:", page)
         self.assertIn("receiving from the office", page)
-        self.assertIn(f"2{NBSP}000 of 3{NBSP}000 contacts and contact persons (66%)", page)
+        self.assertIn(
+            f"2{NBSP}000 of 3{NBSP}000 contacts, contact persons and accounting (66%)", page
+        )
 
     @override_settings(NODE="office")
     def test_a_snapshot_is_received_by_the_office_and_sent_by_the_online_node(self) -> None:
@@ -90,7 +94,7 @@ class ProgressTileTests(SyncTestCase):
         self.running(phase="pull", done=6_000, total=0)
         page = self.status()
         self.assertIn("receiving from the online desktop", page)
-        self.assertIn(f"6{NBSP}000 contacts and contact persons so far", page)
+        self.assertIn(f"6{NBSP}000 contacts, contact persons and accounting so far", page)
         self.assertIn('<progress aria-labelledby="sync-progress-label"></progress>', page)
 
     def test_a_stale_progress_is_not_shown_and_nothing_polls(self) -> None:

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -305,6 +306,8 @@ def _encode(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # exact amounts travel as text ("1234.50")
+        return str(value)
     return value
 
 

@@ -107,11 +107,17 @@ def _pending(company_id: uuid.UUID, cursor: int) -> int:
 
 
 def _synced_things() -> str:
-    """The synchronised models in words: "contacts and contact persons"."""
-    names = [
-        str(apps.get_model(synced.label)._meta.verbose_name_plural)
-        for synced in registry.synced_models()
-    ]
+    """The synchronised data in words: "contacts, contact persons and accounting" (a module
+    with many models, such as the books, by its own name)."""
+    names: list[str] = []
+    for module in registry.all_modules():
+        if len(module.synced_models) > 2:
+            names.append(str(module.name).lower())
+            continue
+        names += [
+            str(apps.get_model(synced.label)._meta.verbose_name_plural)
+            for synced in module.synced_models
+        ]
     return str(get_text_list(names, gettext("and")))
 
 

@@ -1,0 +1,47 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountingConfig(AppConfig):
+    name = "skrivbord.accounting"
+    label = "accounting"
+    verbose_name = _("Accounting")
+
+    def ready(self) -> None:
+        from skrivbord.accounting import models
+        from skrivbord.core import registry
+
+        office = registry.Direction.OFFICE_TO_ONLINE
+        # Foreign keys to the synced parents, so a row that arrives before its voucher or
+        # fiscal year is parked rather than lost.
+        parents: dict[type, dict[str, str]] = {
+            models.Balance: {"fiscal_year_id": "accounting.fiscalyear"},
+            models.PeriodBalance: {"fiscal_year_id": "accounting.fiscalyear"},
+            models.Voucher: {"fiscal_year_id": "accounting.fiscalyear"},
+            models.TransactionRow: {
+                "voucher_id": "accounting.voucher",
+                "fiscal_year_id": "accounting.fiscalyear",
+            },
+        }
+        registry.register(
+            registry.Module(
+                key="accounting",
+                name=_("Accounting"),
+                # The web pages come with the accounting UI; until then the module is reachable
+                # through the API and the command line only.
+                url_name="accounting:index",
+                help_page="accounting",
+                order=40,
+                in_menu=False,
+                # The books are the office's: kept there, read-only on the online desktop.
+                synced_models=tuple(
+                    registry.SyncedModel(
+                        label=model._meta.label_lower,
+                        fields=models.synced_fields(model),
+                        direction=office,
+                        parents=parents.get(model, {}),
+                    )
+                    for model in models.BOOKS_MODELS
+                ),
+            )
+        )
