@@ -22,7 +22,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from skrivbord.core import registry
@@ -164,12 +164,16 @@ def _save_states(using: str, states: Iterable[_State]) -> None:
             )
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _milliseconds(value: Any) -> int:
+    """Whole milliseconds since the epoch, exactly (the bulk stamp computes the same in SQL)."""
     if isinstance(value, str):  # SQLite: text in UTC
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return int(value.timestamp() * 1000)
+    return (value - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
 def _version(change_id: int, known: int, clock: int, actor: str, side: Side) -> list[Any]:
@@ -240,6 +244,11 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
         current = SyncNode.objects.using(using).select_for_update().get_or_create(id=1)[0]
         clock, position = current.hlc, current.stamp_cursor
         while True:
+            bulk = _stamp_inserts(using, specs, position, clock, now_ms, side)
+            if bulk is not None:
+                position, clock, count = bulk
+                folded += count
+                continue
             with connections[using].cursor() as cursor:
                 cursor.execute(
                     "SELECT id, seq, entity, row_id, company_id, op, fields, changed_at, actor "
@@ -288,6 +297,109 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
         current.stamp_cursor, current.hlc = position, clock
         current.save(using=using, update_fields=["stamp_cursor", "hlc"])
     return folded
+
+
+#: Changes folded by one statement when they are all first inserts (a bulk import, a new
+#: installation): big enough to amortise the queries, small enough to keep one transaction's
+#: journal modest.
+STAMP_BULK = 100_000
+
+
+def _stamp_inserts(
+    using: str,
+    specs: dict[str, registry.SyncedModel],
+    position: int,
+    clock: int,
+    now_ms: int,
+    side: Side,
+) -> tuple[int, int, int] | None:
+    """Fold the next changes in SQL when every one is the insert of a row that has no version
+    yet (the common case of a bulk import or a first sync): each gets the one ALL version
+    `_bump_all` would give it, with the HLC `hlc.tick` would give it, in change order.
+
+    Returns (new position, new clock, changes folded), or None when the next changes are not
+    all such inserts; the caller then folds them one by one in Python.
+    """
+    connection = connections[using]
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq FROM sync_syncchange WHERE seq > %s ORDER BY seq LIMIT 1 OFFSET %s",
+            [position, STAMP_BULK - 1],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute("SELECT MAX(seq) FROM sync_syncchange WHERE seq > %s", [position])
+            found = cursor.fetchone()
+        upto = found[0] if found else None
+        if upto is None:
+            return None
+        labels = list(specs)
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN op = 'u' AND fields = '*' AND entity IN "
+            f"({', '.join(['%s'] * len(labels))}) THEN 1 ELSE 0 END) "
+            "FROM sync_syncchange WHERE seq > %s AND seq <= %s",
+            [*labels, position, upto],
+        )
+        count, inserts = cursor.fetchone()
+        if count < STAMP_BATCH or count != inserts:
+            return None  # few, or not all inserts: the general path
+        last_ms, last_counter = hlc.unpack(clock)
+        if sqlite:
+            # changed_at is UTC text "YYYY-MM-DD HH:MM:SS[.fff...]".
+            ms = (
+                "MIN(CAST(strftime('%%s', substr(changed_at, 1, 19)) AS INTEGER) * 1000 "
+                "+ CAST(substr(substr(changed_at, 21) || '000', 1, 3) AS INTEGER), %s)"
+            )
+            top, least = "MAX", "MIN"
+            as_json = (
+                "json_object('*', CASE WHEN actor = '' THEN json_array({v}) "
+                "ELSE json_array({v}, actor) END)"
+            )
+        else:
+            ms = "LEAST(FLOOR(EXTRACT(EPOCH FROM changed_at) * 1000)::bigint, %s)"
+            top, least = "GREATEST", "LEAST"
+            as_json = (
+                "jsonb_build_object('*', CASE WHEN actor = '' THEN jsonb_build_array({v}) "
+                "ELSE jsonb_build_array({v}, actor) END)"
+            )
+        mine = "id, 0, clock" if side == Side.OFFICE else "0, id, clock"
+        # hlc.tick in SQL: an edit's clock is the highest wall time so far (or the last
+        # clock's) with a counter that restarts when that time moves on, saturating.
+        timed = (
+            f"SELECT id, seq, entity, row_id, company_id, actor, {ms} AS ms "
+            "FROM sync_syncchange WHERE seq > %s AND seq <= %s"
+        )
+        running = (
+            f"SELECT *, {top}(MAX(ms) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING), %s) AS top "
+            f"FROM ({timed}) timed"
+        )
+        numbered = (
+            "SELECT *, ROW_NUMBER() OVER (PARTITION BY top ORDER BY seq) AS n "
+            f"FROM ({running}) running"
+        )
+        clocked = (
+            "SELECT entity, row_id, company_id, actor, id, seq, top, "
+            f"top * 65536 + {least}(CASE WHEN top = %s THEN %s + n ELSE n - 1 END, 65535) "
+            f"AS clock FROM ({numbered}) numbered"
+        )
+        # In the order the placeholders appear in the text: outermost first.
+        params = [last_ms, last_counter, last_ms, now_ms, position, upto]
+        try:
+            with transaction.atomic(using=using):
+                # The unique (entity, row_id) index refuses a row that has a version already
+                # (or twice in this range): then the general path handles these changes.
+                cursor.execute(
+                    "INSERT INTO sync_syncrow (entity, row_id, company_id, versions, deleted) "
+                    f"SELECT entity, row_id, company_id, {as_json.format(v=mine)}, %s "
+                    f"FROM ({clocked}) clocked ORDER BY seq",
+                    [False, *params],
+                )
+        except IntegrityError:
+            return None
+        cursor.execute(f"SELECT clock FROM ({clocked}) clocked ORDER BY seq DESC LIMIT 1", params)
+        (last,) = cursor.fetchone()
+    return upto, int(last), count
 
 
 # --- Collecting a batch to send ---------------------------------------------------------------
