@@ -15,14 +15,14 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, connections, models, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from skrivbord.core import registry
@@ -507,8 +507,13 @@ def applying(using: str) -> Iterator[None]:
     marker = SyncApplying.objects.using(using).create()
     try:
         yield
-    finally:
-        SyncApplying.objects.using(using).filter(id=marker.id).delete()
+    except BaseException:
+        # After an error PostgreSQL refuses every statement until the rollback, which takes
+        # the marker away with the rest; the original error is the one to see.
+        with suppress(DatabaseError):
+            SyncApplying.objects.using(using).filter(id=marker.id).delete()
+        raise
+    SyncApplying.objects.using(using).filter(id=marker.id).delete()
 
 
 def _policy_for(link: SyncLink, synced: registry.SyncedModel) -> Any:
