@@ -344,47 +344,61 @@ def _stamp_inserts(
         count, inserts = cursor.fetchone()
         if count < STAMP_BATCH or count != inserts:
             return None  # few, or not all inserts: the general path
-        last_ms, last_counter = hlc.unpack(clock)
+        # hlc.tick, change by change, depends only on each change's millisecond. Bulk writes
+        # log runs of changes in the same millisecond, in which each clock is the one before
+        # plus one: so the clocks are computed here per run, exactly as `stamp` would, and
+        # the database adds the position in the run.
         if sqlite:
-            # changed_at is UTC text "YYYY-MM-DD HH:MM:SS[.fff...]".
-            ms = (
-                "MIN(CAST(strftime('%%s', substr(changed_at, 1, 19)) AS INTEGER) * 1000 "
-                "+ CAST(substr(substr(changed_at, 21) || '000', 1, 3) AS INTEGER), %s)"
-            )
-            top, least = "MAX", "MIN"
+            instant = "substr(changed_at, 1, 23)"  # UTC text "YYYY-MM-DD HH:MM:SS.fff"
+            differs = "IS NOT"
             as_json = (
                 "json_object('*', CASE WHEN actor = '' THEN json_array({v}) "
                 "ELSE json_array({v}, actor) END)"
             )
         else:
-            ms = "LEAST(FLOOR(EXTRACT(EPOCH FROM changed_at) * 1000)::bigint, %s)"
-            top, least = "GREATEST", "LEAST"
+            instant = "date_trunc('milliseconds', changed_at)"
+            differs = "IS DISTINCT FROM"
             as_json = (
                 "jsonb_build_object('*', CASE WHEN actor = '' THEN jsonb_build_array({v}) "
                 "ELSE jsonb_build_array({v}, actor) END)"
             )
+        cursor.execute(
+            "SELECT seq, n, changed_at FROM (SELECT seq, changed_at, ROW_NUMBER() OVER w AS n, "
+            f"{instant} AS instant, LAG({instant}) OVER w AS before FROM sync_syncchange "
+            "WHERE seq > %s AND seq <= %s WINDOW w AS (ORDER BY seq)) runs "
+            f"WHERE before {differs} instant ORDER BY seq",
+            [position, upto],
+        )
+        starts = cursor.fetchall()
+        runs = []
+        for index, (seq, first, changed_at) in enumerate(starts):
+            length = (starts[index + 1][1] if index + 1 < len(starts) else count + 1) - first
+            clock = hlc.tick(clock, min(_milliseconds(changed_at), now_ms))
+            runs.append((seq, first, clock))
+            start_ms, counter = hlc.unpack(clock)
+            clock = hlc.pack(start_ms, counter + length - 1)  # the run's last
+        cursor.execute("DROP TABLE IF EXISTS sync_stamp_runs")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE sync_stamp_runs "
+            "(seq bigint PRIMARY KEY, first bigint, clock bigint)"
+        )
+        cursor.executemany("INSERT INTO sync_stamp_runs VALUES (%s, %s, %s)", runs)
+        least = "MIN" if sqlite else "LEAST"
         mine = "id, 0, clock" if side == Side.OFFICE else "0, id, clock"
-        # hlc.tick in SQL: an edit's clock is the highest wall time so far (or the last
-        # clock's) with a counter that restarts when that time moves on, saturating.
-        timed = (
-            f"SELECT id, seq, entity, row_id, company_id, actor, {ms} AS ms "
-            "FROM sync_syncchange WHERE seq > %s AND seq <= %s"
-        )
-        running = (
-            f"SELECT *, {top}(MAX(ms) OVER (ORDER BY seq ROWS UNBOUNDED PRECEDING), %s) AS top "
-            f"FROM ({timed}) timed"
-        )
+        # Each change takes its run's first clock and number (both rise along seq, so the
+        # running maximum is the current run's), plus its place in the run, saturating.
         numbered = (
-            "SELECT *, ROW_NUMBER() OVER (PARTITION BY top ORDER BY seq) AS n "
-            f"FROM ({running}) running"
+            "SELECT c.id, c.seq, c.entity, c.row_id, c.company_id, c.actor, "
+            "ROW_NUMBER() OVER w AS n, MAX(r.first) OVER w AS first, "
+            "MAX(r.clock) OVER w AS start FROM sync_syncchange c "
+            "LEFT JOIN sync_stamp_runs r ON r.seq = c.seq WHERE c.seq > %s AND c.seq <= %s "
+            "WINDOW w AS (ORDER BY c.seq ROWS UNBOUNDED PRECEDING)"
         )
         clocked = (
-            "SELECT entity, row_id, company_id, actor, id, seq, top, "
-            f"top * 65536 + {least}(CASE WHEN top = %s THEN %s + n ELSE n - 1 END, 65535) "
-            f"AS clock FROM ({numbered}) numbered"
+            "SELECT entity, row_id, company_id, actor, id, seq, "
+            f"(start / 65536) * 65536 + {least}(start %% 65536 + n - first, 65535) AS clock "
+            f"FROM ({numbered}) numbered"
         )
-        # In the order the placeholders appear in the text: outermost first.
-        params = [last_ms, last_counter, last_ms, now_ms, position, upto]
         try:
             with transaction.atomic(using=using):
                 # The unique (entity, row_id) index refuses a row that has a version already
@@ -393,13 +407,14 @@ def _stamp_inserts(
                     "INSERT INTO sync_syncrow (entity, row_id, company_id, versions, deleted) "
                     f"SELECT entity, row_id, company_id, {as_json.format(v=mine)}, %s "
                     f"FROM ({clocked}) clocked ORDER BY seq",
-                    [False, *params],
+                    [False, position, upto],
                 )
         except IntegrityError:
             return None
-        cursor.execute(f"SELECT clock FROM ({clocked}) clocked ORDER BY seq DESC LIMIT 1", params)
-        (last,) = cursor.fetchone()
-    return upto, int(last), count
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS sync_stamp_runs")
+        last = clock
+    return upto, last, count
 
 
 # --- Collecting a batch to send ---------------------------------------------------------------
