@@ -14,6 +14,14 @@ from skrivbord.sync.models import SyncChange, SyncNode, SyncRow
 from tests.sync.base import SyncTestCase
 
 
+def _recording(function: Any, results: list[Any]) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        results.append(function(*args, **kwargs))
+        return results[-1]
+
+    return call
+
+
 class BulkStampTests(SyncTestCase):
     def setUp(self) -> None:
         super().setUp()
@@ -44,13 +52,10 @@ class BulkStampTests(SyncTestCase):
             SyncRow.objects.all().delete()
             SyncNode.objects.update_or_create(id=1, defaults={"stamp_cursor": 0, "hlc": 0})
             if bulk:
-                real, taken = engine._stamp_inserts, []
-
-                def spy(*args: Any, **kwargs: Any) -> Any:
-                    taken.append(real(*args, **kwargs))
-                    return taken[-1]
-
-                with mock.patch.object(engine, "_stamp_inserts", spy):
+                taken: list[Any] = []
+                with mock.patch.object(
+                    engine, "_stamp_inserts", side_effect=_recording(engine._stamp_inserts, taken)
+                ):
                     folded = engine.stamp(side=side)
                 self.assertIsNotNone(taken[0], "the bulk path was not taken")
             else:

@@ -1,5 +1,8 @@
 """The first sync in bulk: a seed file written by the office, checked and applied online."""
 
+# The SQL here spoils test files on purpose, from constants.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import gzip
@@ -49,8 +52,7 @@ def write_seed(
         table = layout[entity]
         names = [column for _field, column in table.columns]
         values = [
-            [row.get(column, _default(field)) for field, column in table.columns]
-            + [version, 0]
+            [row.get(column, _default(field)) for field, column in table.columns] + [version, 0]
             for row in rows
         ]
         marks = ", ".join("?" * (len(names) + 2))
@@ -270,7 +272,10 @@ class SeedApiTests(SeedTestCase):
                 "/api/v1/sync/seed",
                 data=cut,
                 content_type="application/vnd.sqlite3",
-                headers={"Authorization": f"Bearer {self.credential()}", "Content-Encoding": "gzip"},
+                headers={
+                    "Authorization": f"Bearer {self.credential()}",
+                    "Content-Encoding": "gzip",
+                },
             )
         self.assertEqual(answer.status_code, 400)
         self.assertEqual(self.online_rows(), 0)
@@ -373,3 +378,32 @@ class SeedFromTheOfficeTests(SeedTestCase):
             agent.exchange()
         build.assert_not_called()
         self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
+
+    def test_the_agent_shows_the_progress_of_the_file(self) -> None:
+        agent = self.nodes.agent()
+        seen: list[tuple[str, int, int]] = []
+        agent.progress = lambda phase, done, total: seen.append((phase, done, total))
+        with (
+            mock.patch.object(seed, "SEED_MIN_ROWS", 10),
+            mock.patch("skrivbord.sync.agent.BATCH_ROWS", 5),
+            self.nodes.running_on(OFFICE),
+        ):
+            agent.exchange()
+        pushes = [entry for entry in seen if entry[0] == "push"]
+        self.assertGreater(len(pushes), 1)
+        self.assertEqual(pushes[-1][1], pushes[-1][2])  # it ends complete
+        link = SyncLink.objects.using(OFFICE).get(id=self.nodes.office_link.id)
+        self.assertEqual(link.progress_phase, "")
+
+    def test_a_refused_file_falls_back_to_the_batches_with_a_warning(self) -> None:
+        agent = self.nodes.agent()
+        refused = seed.SeedError("The seed file is not valid: a test fault.")
+        with (
+            mock.patch.object(seed, "SEED_MIN_ROWS", 10),
+            mock.patch.object(seed, "apply", side_effect=refused),
+            self.nodes.running_on(OFFICE),
+        ):
+            result = agent.exchange()
+        self.assertIn("a test fault", " ".join(result.warnings))
+        self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
+        self.assertTrue(agent.seed_failed)
