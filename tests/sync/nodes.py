@@ -281,14 +281,14 @@ class OnlineTransport(httpx.BaseTransport):
             path += "?" + request.url.query.decode()
         headers = {
             name: request.headers[name]
-            for name in ("Authorization", "Content-Encoding", "Accept-Encoding")
+            for name in ("Authorization", "Content-Encoding", "Accept-Encoding", "X-Sync-Rows")
             if name in request.headers
         }
         with self.nodes.running_on(ONLINE):
             response = self.client.generic(
                 request.method,
                 path,
-                data=request.content,
+                data=request.read(),  # a streamed upload (a seed) too
                 content_type=request.headers.get("Content-Type", "application/octet-stream"),
                 headers=headers,
             )

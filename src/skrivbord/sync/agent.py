@@ -13,19 +13,22 @@ and stops on the second, recording either in the history.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import httpx
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from skrivbord.sync import engine, history
+from skrivbord.sync import engine, history, seed
 from skrivbord.sync.merge import Side
 from skrivbord.sync.models import SyncChange, SyncLink
 from skrivbord.sync.protocol import SCHEMA_VERSION, SKEW_WARN_SECONDS, decode, encode
@@ -41,9 +44,11 @@ LOCAL_POLL_SECONDS = 0.1
 class SyncError(Exception):
     """A failed exchange. `permanent` errors need a person; the others are retried."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, status: int = 0) -> None:
         super().__init__(message)
         self.permanent = permanent
+        #: The online node's HTTP status, when it answered with an error.
+        self.status = status
 
 
 @dataclass
@@ -138,6 +143,11 @@ class Agent:
         #: online node runs in this process on this thread's connections (tests).
         self.overlap = overlap
         self.stopping = threading.Event()
+        #: The online copy is empty (the handshake says so): a first sync may go as a seed.
+        self.seed_offered = False
+        #: A seed that failed on the way is not tried again by this agent: the batches are
+        #: resumable, a seed is not.
+        self.seed_failed = False
 
     # --- HTTP -------------------------------------------------------------------------------
 
@@ -167,7 +177,11 @@ class Agent:
                 detail = None
             detail = detail or response.reason_phrase
             permanent = response.status_code in {401, 403, 409, 410, 422}
-            raise SyncError(f"{response.status_code}: {detail}", permanent=permanent)
+            raise SyncError(
+                f"{response.status_code}: {detail}",
+                permanent=permanent,
+                status=response.status_code,
+            )
         try:
             return decode(response.content, compressed=False)
         except ValueError as error:
@@ -201,6 +215,7 @@ class Agent:
             result.warnings.append(
                 f"This computer's clock differs from the online node's by {skew:.0f} seconds."
             )
+        self.seed_offered = bool(answer.get("seed"))
         if answer.get("push_refused"):
             raise SyncError(
                 "This computer's clock is more than an hour off; correct it before syncing.",
@@ -282,6 +297,9 @@ class Agent:
         pending = SyncChange.objects.filter(company_id=link.company_id, seq__gt=cursor).count()
         if pending > BATCH_ROWS:
             self._start(transfer, total=pending)
+        first = cursor == 0 and self.seed_offered and not self.seed_failed
+        if first and pending >= seed.SEED_MIN_ROWS:
+            cursor = self._seed(result, transfer) or cursor
         batch = engine.collect(company=link.company, after=cursor, limit=BATCH_ROWS)
         sender: Executor = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send")
@@ -327,6 +345,84 @@ class Agent:
                 batch = following
         return sent
         return sent
+
+    def _seed(self, result: ExchangeResult, transfer: _Transfer) -> int | None:
+        """The first sync of a large company as one file (seed.py); the push cursor it
+        covers, or None when the batches must do it."""
+        link = self._link()
+        with tempfile.TemporaryDirectory(prefix="skrivbord-seed-") as tmp:
+            built = seed.build(link.company, Path(tmp) / "seed.sqlite3")
+            if built is None or built.rows < seed.SEED_MIN_ROWS:
+                return None
+            packed = Path(tmp) / "seed.sqlite3.gz"
+            _gzip(built.path, packed)
+            try:
+                with packed.open("rb") as stream:
+                    answer = self._call_upload(
+                        "/seed",
+                        _Upload(stream, on_read=lambda share: self._seed_progress(transfer, share)),
+                        headers={"X-Sync-Rows": str(built.rows)},
+                        result=result,
+                    )
+            except SyncError as error:
+                if error.status == 409:
+                    return None  # someone wrote online meanwhile: the batches merge it
+                self.seed_failed = True
+                if error.status == 422:
+                    # Refused: a fault of ours, not the data's. The batches still work.
+                    result.warnings.append(f"The first sync could not go as one file: {error}")
+                    return None
+                raise
+        remaining = SyncChange.objects.filter(
+            company_id=link.company_id, seq__gt=built.upto
+        ).exists()
+        if transfer.long:
+            transfer.done = 0
+            transfer.advance(built.rows, finished=not remaining)
+        SyncLink.objects.filter(id=link.id).update(push_cursor=built.upto, **transfer.link_fields())
+        self._report(transfer)
+        result.sent.update(built.counts)
+        result.applied_online.update(answer.get("applied") or {})
+        return built.upto
+
+    def _seed_progress(self, transfer: _Transfer, share: float) -> None:
+        if transfer.long and transfer.total:
+            transfer.done = int(transfer.total * share * 0.99)  # applying is the last bit
+            self._report(transfer)
+
+    def _call_upload(
+        self, path: str, upload: _Upload, *, headers: dict[str, str], result: ExchangeResult
+    ) -> Any:
+        try:
+            response = self.client.post(
+                self.base + path,
+                content=upload,
+                headers={
+                    **headers,
+                    "Content-Encoding": "gzip",
+                    "Content-Type": "application/vnd.sqlite3",
+                },
+                # Checking and applying millions of rows takes a while.
+                timeout=httpx.Timeout(30.0, read=3600.0),
+            )
+        except httpx.HTTPError as error:
+            raise SyncError(f"The online node did not answer: {error}") from error
+        result.bytes_sent += upload.size
+        result.bytes_received += len(response.content)
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail")
+            except ValueError:
+                detail = None
+            raise SyncError(
+                f"{response.status_code}: {detail or response.reason_phrase}",
+                permanent=response.status_code in {401, 403, 409, 410, 422},
+                status=response.status_code,
+            )
+        try:
+            return decode(response.content, compressed=False)
+        except ValueError as error:
+            raise SyncError(f"The online node sent a broken answer: {error}") from error
 
     def pull(self, result: ExchangeResult, *, wait: float = 0) -> int:
         transfer = _Transfer("pull")
@@ -596,6 +692,38 @@ class _Inline(Executor):
         except BaseException as error:  # handed to the caller by future.result()
             future.set_exception(error)
         return future
+
+
+def _gzip(source: Path, target: Path, chunk: int = 1024 * 1024) -> None:
+    """Compress a file as it is read (level 1: most of the gain, a fraction of the time)."""
+    deflate = zlib.compressobj(1, zlib.DEFLATED, 31)
+    with source.open("rb") as read, target.open("wb") as write:
+        while data := read.read(chunk):
+            write.write(deflate.compress(data))
+        write.write(deflate.flush())
+
+
+class _Upload:
+    """A file sent as a request body in chunks, telling how far it is (share 0..1). httpx
+    takes its length from the file, so the request has a Content-Length."""
+
+    def __init__(
+        self, stream: IO[bytes], *, on_read: Callable[[float], None], chunk: int = 1024 * 1024
+    ) -> None:
+        self.stream = stream
+        self.on_read = on_read
+        self.chunk = chunk
+        self.size = Path(stream.name).stat().st_size
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def __iter__(self) -> Any:
+        sent = 0
+        while data := self.stream.read(self.chunk):
+            sent += len(data)
+            self.on_read(sent / self.size if self.size else 1.0)
+            yield data
 
 
 def run_once(link: SyncLink, **kwargs: Any) -> ExchangeResult:

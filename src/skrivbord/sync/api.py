@@ -4,6 +4,8 @@
 * `POST /handshake` — schema version, clocks, epochs and generations are compared.
 * `POST /push` — a batch of office rows, applied with per-field merge; the office's cursor is
   committed in the same transaction, so a repeated batch changes nothing.
+* `POST /seed` — the first sync of a large company in one SQLite file (seed.py), applied by
+  SQL when the online copy is still empty.
 * `GET /pull?after=N&wait=S` — online rows changed after N, long-polling up to S seconds.
 * `POST /session` — the agent's record of an exchange, for the history on this node.
 
@@ -13,10 +15,14 @@ taken from the credential, never from the request. Bodies are gzip-compressed JS
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
+import zlib
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.http import HttpRequest, HttpResponse
@@ -26,12 +32,14 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from skrivbord.core import registry
-from skrivbord.sync import engine, history
+from skrivbord.sync import engine, history, seed
 from skrivbord.sync.api_pairing import router as pairing_router
 from skrivbord.sync.auth import SYNC_CREDENTIAL
 from skrivbord.sync.merge import Side
 from skrivbord.sync.models import SyncChange, SyncCredential, SyncLink, SyncRow, SyncSession
 from skrivbord.sync.protocol import (
+    MAX_SEED_COMPRESSED,
+    MAX_SEED_DECOMPRESSED,
     SCHEMA_VERSION,
     SKEW_REFUSE_SECONDS,
     SKEW_WARN_SECONDS,
@@ -126,6 +134,8 @@ def handshake(request: HttpRequest) -> HttpResponse:
             "clock_warning": abs(skew) > SKEW_WARN_SECONDS,
             "push_refused": abs(skew) > SKEW_REFUSE_SECONDS,
             "restored": restored,
+            # The online copy is empty: the office may send everything as one seed file.
+            "seed": seed.is_empty(link) and seed.seedable(),
         },
     )
 
@@ -213,6 +223,82 @@ def push(request: HttpRequest) -> HttpResponse:
             "parked": result.parked,
         },
     )
+
+
+SEED_CHUNK = 1024 * 1024
+
+
+@router.post(
+    "/seed",
+    auth=SYNC_CREDENTIAL,
+    summary="Send a first sync in bulk: every office row of the company in one SQLite file",
+    description="Body: the SQLite file the agent writes (seed.py), gzip-compressed "
+    "(Content-Encoding: gzip) or not. Only while the online copy of the company is empty "
+    "(the handshake says seed: true); 409 otherwise. The file is checked through and "
+    "through (schema, types, lengths, references, versions) and applied atomically, or "
+    "refused with 422 naming the table, row and field. Header X-Sync-Rows (optional): the "
+    "rows in the file, for the progress on the Status page. Answers (gzip JSON) "
+    "{push_cursor, applied}.",
+)
+def seed_upload(request: HttpRequest) -> HttpResponse:
+    link = _link(request)
+    if not seed.is_empty(link):
+        raise HttpError(409, "The online copy is not empty: a seed is only for a first sync.")
+    folder = getattr(settings, "DATA_DIR", None)
+    with tempfile.TemporaryDirectory(prefix="skrivbord-seed-", dir=folder) as tmp:
+        path = Path(tmp) / "seed.sqlite3"
+        _receive_seed(request, link, path)
+        try:
+            applied = seed.apply(link.id, path)
+        except seed.SeedError as error:
+            status = 409 if "not empty" in str(error) else 422
+            raise HttpError(status, str(error)) from error
+        except IntegrityError as error:
+            raise HttpError(
+                422, f"The seed file could not be applied (a record exists already): {error}"
+            ) from error
+    SyncLink.objects.filter(id=link.id).update(
+        progress_phase="",
+        progress_done=sum(applied.counts.values()),
+        progress_total=sum(applied.counts.values()),
+        progress_at=timezone.now(),
+    )
+    return _reply(request, {"push_cursor": applied.upto, "applied": applied.counts})
+
+
+def _receive_seed(request: HttpRequest, link: SyncLink, path: Path) -> None:
+    """The body to a file, decompressed as it streams in, within the size limits; the
+    progress on the Status page as it comes (estimated from the bytes)."""
+    compressed = request.headers.get("Content-Encoding", "") == "gzip"
+    inflate = zlib.decompressobj(wbits=31) if compressed else None
+    length = int(request.headers.get("Content-Length") or 0)
+    rows = int(request.headers.get("X-Sync-Rows") or 0)
+    links = SyncLink.objects.filter(id=link.id)
+    received = written = reported = 0
+    with path.open("wb") as out:
+        while chunk := request.read(SEED_CHUNK):
+            received += len(chunk)
+            if received > MAX_SEED_COMPRESSED:
+                raise HttpError(413, "The seed file is too large.")
+            if inflate is not None:
+                try:
+                    chunk = inflate.decompress(chunk, MAX_SEED_DECOMPRESSED - written + 1)
+                except zlib.error as error:
+                    raise HttpError(400, "The seed file is not valid gzip.") from error
+            written += len(chunk)
+            if written > MAX_SEED_DECOMPRESSED:
+                raise HttpError(413, "The seed file is too large once decompressed.")
+            out.write(chunk)
+            if rows and length and received - reported > 16 * SEED_CHUNK:
+                reported = received
+                links.update(
+                    progress_phase="push",
+                    progress_done=rows * received // length,
+                    progress_total=rows,
+                    progress_at=timezone.now(),
+                )
+    if inflate is not None and not inflate.eof:
+        raise HttpError(400, "The seed file was cut (incomplete gzip).")
 
 
 def _progress(value: Any) -> tuple[str, int, int] | None:

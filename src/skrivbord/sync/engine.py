@@ -15,14 +15,14 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, models, transaction
+from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from skrivbord.core import registry
@@ -164,12 +164,16 @@ def _save_states(using: str, states: Iterable[_State]) -> None:
             )
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _milliseconds(value: Any) -> int:
+    """Whole milliseconds since the epoch, exactly (the bulk stamp computes the same in SQL)."""
     if isinstance(value, str):  # SQLite: text in UTC
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return int(value.timestamp() * 1000)
+    return (value - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
 def _version(change_id: int, known: int, clock: int, actor: str, side: Side) -> list[Any]:
@@ -240,6 +244,11 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
         current = SyncNode.objects.using(using).select_for_update().get_or_create(id=1)[0]
         clock, position = current.hlc, current.stamp_cursor
         while True:
+            bulk = _stamp_inserts(using, specs, position, clock, now_ms, side)
+            if bulk is not None:
+                position, clock, count = bulk
+                folded += count
+                continue
             with connections[using].cursor() as cursor:
                 cursor.execute(
                     "SELECT id, seq, entity, row_id, company_id, op, fields, changed_at, actor "
@@ -288,6 +297,124 @@ def stamp(*, using: str = "default", side: Side | None = None) -> int:
         current.stamp_cursor, current.hlc = position, clock
         current.save(using=using, update_fields=["stamp_cursor", "hlc"])
     return folded
+
+
+#: Changes folded by one statement when they are all first inserts (a bulk import, a new
+#: installation): big enough to amortise the queries, small enough to keep one transaction's
+#: journal modest.
+STAMP_BULK = 100_000
+
+
+def _stamp_inserts(
+    using: str,
+    specs: dict[str, registry.SyncedModel],
+    position: int,
+    clock: int,
+    now_ms: int,
+    side: Side,
+) -> tuple[int, int, int] | None:
+    """Fold the next changes in SQL when every one is the insert of a row that has no version
+    yet (the common case of a bulk import or a first sync): each gets the one ALL version
+    `_bump_all` would give it, with the HLC `hlc.tick` would give it, in change order.
+
+    Returns (new position, new clock, changes folded), or None when the next changes are not
+    all such inserts; the caller then folds them one by one in Python.
+    """
+    connection = connections[using]
+    sqlite = connection.vendor == "sqlite"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq FROM sync_syncchange WHERE seq > %s ORDER BY seq LIMIT 1 OFFSET %s",
+            [position, STAMP_BULK - 1],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute("SELECT MAX(seq) FROM sync_syncchange WHERE seq > %s", [position])
+            found = cursor.fetchone()
+        upto = found[0] if found else None
+        if upto is None:
+            return None
+        labels = list(specs)
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN op = 'u' AND fields = '*' AND entity IN "
+            f"({', '.join(['%s'] * len(labels))}) THEN 1 ELSE 0 END) "
+            "FROM sync_syncchange WHERE seq > %s AND seq <= %s",
+            [*labels, position, upto],
+        )
+        count, inserts = cursor.fetchone()
+        if count < STAMP_BATCH or count != inserts:
+            return None  # few, or not all inserts: the general path
+        # hlc.tick, change by change, depends only on each change's millisecond. Bulk writes
+        # log runs of changes in the same millisecond, in which each clock is the one before
+        # plus one: so the clocks are computed here per run, exactly as `stamp` would, and
+        # the database adds the position in the run.
+        if sqlite:
+            instant = "substr(changed_at, 1, 23)"  # UTC text "YYYY-MM-DD HH:MM:SS.fff"
+            differs = "IS NOT"
+            as_json = (
+                "json_object('*', CASE WHEN actor = '' THEN json_array({v}) "
+                "ELSE json_array({v}, actor) END)"
+            )
+        else:
+            instant = "date_trunc('milliseconds', changed_at)"
+            differs = "IS DISTINCT FROM"
+            as_json = (
+                "jsonb_build_object('*', CASE WHEN actor = '' THEN jsonb_build_array({v}) "
+                "ELSE jsonb_build_array({v}, actor) END)"
+            )
+        cursor.execute(
+            "SELECT seq, n, changed_at FROM (SELECT seq, changed_at, ROW_NUMBER() OVER w AS n, "
+            f"{instant} AS instant, LAG({instant}) OVER w AS before FROM sync_syncchange "
+            "WHERE seq > %s AND seq <= %s WINDOW w AS (ORDER BY seq)) runs "
+            f"WHERE before {differs} instant ORDER BY seq",
+            [position, upto],
+        )
+        starts = cursor.fetchall()
+        runs = []
+        for index, (seq, first, changed_at) in enumerate(starts):
+            length = (starts[index + 1][1] if index + 1 < len(starts) else count + 1) - first
+            clock = hlc.tick(clock, min(_milliseconds(changed_at), now_ms))
+            runs.append((seq, first, clock))
+            start_ms, counter = hlc.unpack(clock)
+            clock = hlc.pack(start_ms, counter + length - 1)  # the run's last
+        cursor.execute("DROP TABLE IF EXISTS sync_stamp_runs")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE sync_stamp_runs "
+            "(seq bigint PRIMARY KEY, first bigint, clock bigint)"
+        )
+        cursor.executemany("INSERT INTO sync_stamp_runs VALUES (%s, %s, %s)", runs)
+        least = "MIN" if sqlite else "LEAST"
+        mine = "id, 0, clock" if side == Side.OFFICE else "0, id, clock"
+        # Each change takes its run's first clock and number (both rise along seq, so the
+        # running maximum is the current run's), plus its place in the run, saturating.
+        numbered = (
+            "SELECT c.id, c.seq, c.entity, c.row_id, c.company_id, c.actor, "
+            "ROW_NUMBER() OVER w AS n, MAX(r.first) OVER w AS first, "
+            "MAX(r.clock) OVER w AS start FROM sync_syncchange c "
+            "LEFT JOIN sync_stamp_runs r ON r.seq = c.seq WHERE c.seq > %s AND c.seq <= %s "
+            "WINDOW w AS (ORDER BY c.seq ROWS UNBOUNDED PRECEDING)"
+        )
+        clocked = (
+            "SELECT entity, row_id, company_id, actor, id, seq, "
+            f"(start / 65536) * 65536 + {least}(start %% 65536 + n - first, 65535) AS clock "
+            f"FROM ({numbered}) numbered"
+        )
+        try:
+            with transaction.atomic(using=using):
+                # The unique (entity, row_id) index refuses a row that has a version already
+                # (or twice in this range): then the general path handles these changes.
+                cursor.execute(
+                    "INSERT INTO sync_syncrow (entity, row_id, company_id, versions, deleted) "
+                    f"SELECT entity, row_id, company_id, {as_json.format(v=mine)}, %s "
+                    f"FROM ({clocked}) clocked ORDER BY seq",
+                    [False, position, upto],
+                )
+        except IntegrityError:
+            return None
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS sync_stamp_runs")
+        last = clock
+    return upto, last, count
 
 
 # --- Collecting a batch to send ---------------------------------------------------------------
@@ -395,8 +522,13 @@ def applying(using: str) -> Iterator[None]:
     marker = SyncApplying.objects.using(using).create()
     try:
         yield
-    finally:
-        SyncApplying.objects.using(using).filter(id=marker.id).delete()
+    except BaseException:
+        # After an error PostgreSQL refuses every statement until the rollback, which takes
+        # the marker away with the rest; the original error is the one to see.
+        with suppress(DatabaseError):
+            SyncApplying.objects.using(using).filter(id=marker.id).delete()
+        raise
+    SyncApplying.objects.using(using).filter(id=marker.id).delete()
 
 
 def _policy_for(link: SyncLink, synced: registry.SyncedModel) -> Any:

@@ -14,6 +14,10 @@ from typing import Any
 SCHEMA_VERSION = 1
 MAX_COMPRESSED = 8 * 1024 * 1024
 MAX_DECOMPRESSED = 64 * 1024 * 1024
+#: A seed (a first sync in one SQLite file, seed.py) is larger than a batch: a company's
+#: books of several million transactions.
+MAX_SEED_COMPRESSED = 2 * 1024 * 1024 * 1024
+MAX_SEED_DECOMPRESSED = 8 * 1024 * 1024 * 1024
 #: Warn above this clock difference between the agent and the online node; refuse to push
 #: above the second (a PC with a wrong year would otherwise win every conflict for months).
 SKEW_WARN_SECONDS = 120
