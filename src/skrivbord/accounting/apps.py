@@ -66,3 +66,14 @@ class AccountingConfig(AppConfig):
                 ),
             )
         )
+        from skrivbord.sync.signals import batch_applied
+
+        batch_applied.connect(_check_after_sync, dispatch_uid="accounting_checks_after_sync")
+
+
+def _check_after_sync(
+    *, company: object, entities: set[str], last: bool, **_kwargs: object
+) -> None:
+    from skrivbord.accounting.checks.services import books_changed_by_sync
+
+    books_changed_by_sync(company=company, entities=entities, last=last)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from skrivbord.core import registry
-from skrivbord.sync import engine, history
+from skrivbord.sync import engine, history, signals
 from skrivbord.sync.api_pairing import router as pairing_router
 from skrivbord.sync.auth import SYNC_CREDENTIAL
 from skrivbord.sync.merge import Side
@@ -203,6 +203,12 @@ def push(request: HttpRequest) -> HttpResponse:
         raise HttpError(403, "The batch names a record of another company.") from error
     except (IntegrityError, ValueError, TypeError) as error:
         raise HttpError(422, f"The batch could not be applied: {error}") from error
+    signals.batch_applied.send_robust(
+        sender=push,
+        company=link.company,
+        entities={entity for entity, count in result.applied.items() if count},
+        last=progress is None or not link.progress_phase,
+    )
     return _reply(
         request,
         {

@@ -67,7 +67,7 @@ class YearLoader:
         self.year = year
         self.using = using
         self.connection = connections[using]
-        self.year_param = m.FiscalYear._meta.pk.get_db_prep_value(  # type: ignore[union-attr]
+        self.year_param = m.FiscalYear._meta.pk.get_db_prep_value(
             year.id, self.connection
         )
 
@@ -313,7 +313,7 @@ class YearLoader:
             .order_by("date", "series", "number")
             .values_list("id", "series", "number", "occurrence", "date", "registered")
         )[:MAX_PICKED]
-        data.cash_registered = tuple((_ref(*row[:5]), row[5]) for row in late)
+        data.cash_registered = tuple((_ref(*row[:5]), _date(row[5])) for row in late)
 
     def reverse_charge(self, data: rules.YearData) -> None:
         accounts = REVERSE_CHARGE_OUT + REVERSE_CHARGE_IN

@@ -50,6 +50,7 @@ BOOKS_ENTITIES = frozenset(model._meta.label_lower for model in m.BOOKS_MODELS)
 
 @dataclass
 class RunResult:
+    company: Company
     years: list[m.FiscalYear] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
@@ -109,7 +110,9 @@ def books_check_run(
     run's). With `imported`, the file's own findings (type, checksum) replace the last
     import's for `imported_year` (the file's fiscal year; the latest when None)."""
     started = time.perf_counter()
-    result = RunResult(years=years_to_check(company, fiscal_year=fiscal_year, using=using))
+    result = RunResult(
+        company=company, years=years_to_check(company, fiscal_year=fiscal_year, using=using)
+    )
     computed: list[tuple[m.FiscalYear, list[rules.Finding]]] = []
     for year in result.years:
         data = load_year(year, _previous(year, using), using=using)
@@ -258,3 +261,19 @@ def finding_reopen(*, access: CompanyAccess, finding_id: uuid.UUID) -> None:
             marked_at=timezone.now(),
             updated_at=timezone.now(),
         )
+
+
+def checks_summary(run: RunResult | None, stdout: Any) -> None:
+    """One line for a command's output after an import: the open findings per severity."""
+    if run is None:
+        return
+    from skrivbord.accounting.checks.selectors import company_findings, open_counts
+
+    counts = open_counts(company_findings(company=run.company, years=run.years))
+    stdout.write(
+        _(
+            "Checks: %(critical)s critical, %(warning)s warnings, %(info)s notes "
+            "(skrivbord books_check lists them)."
+        )
+        % {severity: counts.get(severity, 0) for severity in ("critical", "warning", "info")}
+    )
