@@ -235,7 +235,11 @@ def test_it_reports_what_the_file_type_forbids_and_lacks() -> None:
         ),
     )
     found = {f.code: f for f in import_findings(imported)}
-    assert found["type_forbidden_records"].params == {"type": "4I", "labels": "#IB, #UB", "line": 12}
+    assert found["type_forbidden_records"].params == {
+        "type": "4I",
+        "labels": "#IB, #UB",
+        "line": 12,
+    }
     assert "no_org_number" in found
     clean_file = ImportedFile(kind="4E", org_number="556036-0793", encoding="cp437")
     assert import_findings(clean_file) == []

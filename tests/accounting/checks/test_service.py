@@ -66,7 +66,9 @@ class RunTests(ChecksTestCase):
 
     def test_it_runs_after_an_import(self) -> None:
         Finding.objects.all().delete()
-        fixed = voucher("A", 2, "20250210", "Faktura 2", "#TRANS 1510 {} 625", "#TRANS 3001 {} -625")
+        fixed = voucher(
+            "A", 2, "20250210", "Faktura 2", "#TRANS 1510 {} 625", "#TRANS 3001 {} -625"
+        )
         with node_is("office"):
             out = io.StringIO()
             path = self.write_file(sie(*BALANCES, SALE_1, fixed, PAYMENT))
@@ -104,7 +106,9 @@ class MarkTests(ChecksTestCase):
 
     def test_it_reopens_when_the_data_under_it_changes(self) -> None:
         self.resolve()
-        worse = voucher("A", 2, "20250210", "Faktura 2", "#TRANS 1510 {} 640", "#TRANS 3001 {} -625")
+        worse = voucher(
+            "A", 2, "20250210", "Faktura 2", "#TRANS 1510 {} 640", "#TRANS 3001 {} -625"
+        )
         self.import_books(sie(*BALANCES, SALE_1, worse, PAYMENT))
         books_check_run(company=self.acme)
         page = self.client.get(reverse("accounting_checks:index", args=[self.acme.id]))

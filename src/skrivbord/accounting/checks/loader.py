@@ -67,9 +67,7 @@ class YearLoader:
         self.year = year
         self.using = using
         self.connection = connections[using]
-        self.year_param = m.FiscalYear._meta.pk.get_db_prep_value(
-            year.id, self.connection
-        )
+        self.year_param = m.FiscalYear._meta.pk.get_db_prep_value(year.id, self.connection)
 
     def sql(self, query: str, params: list[Any]) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
