@@ -15,7 +15,7 @@ from skrivbord.core.models import Company
 from tests.shared_data import shared_data_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from sie_generate import generate  # noqa: E402
+from sie_generate import generate
 
 
 def check_file(company: Company, name: str) -> list[Finding]:
@@ -64,7 +64,8 @@ def test_it_finds_balances_in_the_fortnox_4i_file(office: None, company: Company
     findings = check_file(company, "idstam__jsisie__Sie4.si")
     [forbidden] = by_code(findings, "type_forbidden_records")
     assert forbidden.params["type"] == "4I"
-    assert "#IB" in forbidden.params["labels"] and "#UB" in forbidden.params["labels"]
+    assert "#IB" in forbidden.params["labels"]
+    assert "#UB" in forbidden.params["labels"]
     assert forbidden.source == "import"
     # They stay until the next import: a later run of the checks keeps them.
     books_check_run(company=company)
@@ -76,7 +77,7 @@ def test_it_finds_the_gaps_and_the_non_numeric_account_in_softone_business(
 ) -> None:
     findings = check_file(company, "idstam__jsisie__Sie4.se")
     gaps = {f.params["series"]: f for f in by_code(findings, "numbering_gaps")}
-    assert gaps["1"].params["first"] == 1 and gaps["1"].params["last"] == 82
+    assert (gaps["1"].params["first"], gaps["1"].params["last"]) == (1, 82)
     [non_numeric] = by_code(findings, "account_non_numeric")
     assert non_numeric.accounts == ["FEL"]
     reconciled = {f.accounts[0] for f in by_code(findings, "reconciliation_balance")}

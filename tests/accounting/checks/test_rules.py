@@ -210,7 +210,7 @@ def test_it_flags_journal_entries_worth_a_look() -> None:
 def test_it_applies_benfords_law_only_to_enough_amounts() -> None:
     benford = {d: round(10000 * rules.BENFORD[d]) for d in range(1, 10)}
     assert "je_benford" not in codes(clean(first_digits=benford))
-    assert "je_benford" in codes(clean(first_digits={d: 1000 for d in range(1, 10)}))
+    assert "je_benford" in codes(clean(first_digits=dict.fromkeys(range(1, 10), 1000)))
     assert "je_benford" not in codes(clean(first_digits={1: 10}))
 
 

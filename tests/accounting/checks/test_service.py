@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
+from pathlib import Path
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -77,13 +79,10 @@ class RunTests(ChecksTestCase):
         self.assertFalse(Finding.objects.filter(code="unbalanced_voucher").exists())
 
     def write_file(self, data: bytes) -> str:
-        import tempfile
-
-        handle = tempfile.NamedTemporaryFile(suffix=".se", delete=False)
-        handle.write(data)
-        handle.close()
-        self.addCleanup(lambda: __import__("os").unlink(handle.name))
-        return handle.name
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        path = folder / "books.se"
+        path.write_bytes(data)
+        return str(path)
 
 
 class MarkTests(ChecksTestCase):
