@@ -27,6 +27,9 @@ from tests.sync.base import SyncTestCase
 
 NBSP = "\xa0"
 
+#: What the sync carries, in words (the checks' resolved marks travel the other way).
+SYNCED = "contacts, contact persons, accounting and resolved marks"
+
 
 class ProgressTileTests(SyncTestCase):
     def link(self, **values: Any) -> SyncLink:
@@ -68,7 +71,8 @@ class ProgressTileTests(SyncTestCase):
         self.assertIn("First sync</strong>:", page)
         self.assertIn("sending to the online desktop", page)
         self.assertIn(
-            f"12{NBSP}000 of 40{NBSP}000 contacts, contact persons and accounting (30%)", page
+            f"12{NBSP}000 of 40{NBSP}000 {SYNCED} (30%)",
+            page,
         )
         self.assertIn('<progress value="12000" max="40000"', page)
 
@@ -79,7 +83,8 @@ class ProgressTileTests(SyncTestCase):
         self.assertIn("Catching up</strong>:", page)
         self.assertIn("receiving from the office", page)
         self.assertIn(
-            f"2{NBSP}000 of 3{NBSP}000 contacts, contact persons and accounting (66%)", page
+            f"2{NBSP}000 of 3{NBSP}000 {SYNCED} (66%)",
+            page,
         )
 
     @override_settings(NODE="office")
@@ -94,7 +99,7 @@ class ProgressTileTests(SyncTestCase):
         self.running(phase="pull", done=6_000, total=0)
         page = self.status()
         self.assertIn("receiving from the online desktop", page)
-        self.assertIn(f"6{NBSP}000 contacts, contact persons and accounting so far", page)
+        self.assertIn(f"6{NBSP}000 {SYNCED} so far", page)
         self.assertIn('<progress aria-labelledby="sync-progress-label"></progress>', page)
 
     def test_a_stale_progress_is_not_shown_and_nothing_polls(self) -> None:

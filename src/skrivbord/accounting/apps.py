@@ -45,3 +45,35 @@ class AccountingConfig(AppConfig):
                 ),
             )
         )
+        # The control checks (Kontroll): their "resolved" marks are made online and reach
+        # the office. A module of its own, so the books stay read-only online.
+        from skrivbord.accounting.checks.models import MARK_FIELDS
+
+        registry.register(
+            registry.Module(
+                key="accounting_checks",
+                name=_("Control"),
+                url_name="accounting_checks:index",
+                help_page="accounting-checks",
+                order=41,
+                admin_permissions=("change",),
+                synced_models=(
+                    registry.SyncedModel(
+                        label="accounting.findingmark",
+                        fields=MARK_FIELDS,
+                        direction=registry.Direction.ONLINE_TO_OFFICE,
+                    ),
+                ),
+            )
+        )
+        from skrivbord.sync.signals import batch_applied
+
+        batch_applied.connect(_check_after_sync, dispatch_uid="accounting_checks_after_sync")
+
+
+def _check_after_sync(
+    *, company: object, entities: set[str], last: bool, **_kwargs: object
+) -> None:
+    from skrivbord.accounting.checks.services import books_changed_by_sync
+
+    books_changed_by_sync(company=company, entities=entities, last=last)  # type: ignore[arg-type]

@@ -185,13 +185,17 @@ def books_import(
     change the accounting module. See `sie_import`."""
     access.require("accounting", "change")
     with actor.acting_as(access.user.email):
-        return sie_import(
+        result = sie_import(
             company=access.company,
             source=source,
             filename=filename,
             force=force,
             progress=progress,
         )
+    from skrivbord.accounting.checks.services import books_check_after_import
+
+    books_check_after_import(company=access.company, result=result)
+    return result
 
 
 def sie_import(

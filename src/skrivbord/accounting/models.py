@@ -350,3 +350,7 @@ def synced_fields(model: type[TenantModel]) -> tuple[str, ...]:
     return tuple(
         field.attname for field in model._meta.concrete_fields if field.name not in _NOT_SYNCED_HERE
     )
+
+
+# The control checks' findings and resolved marks (skrivbord.accounting.checks).
+from skrivbord.accounting.checks.models import CheckRun, Finding, FindingMark  # noqa: E402, F401

@@ -32,7 +32,7 @@ from ninja import Router
 from ninja.errors import HttpError
 
 from skrivbord.core import registry
-from skrivbord.sync import engine, history, seed
+from skrivbord.sync import engine, history, seed, signals
 from skrivbord.sync.api_pairing import router as pairing_router
 from skrivbord.sync.auth import SYNC_CREDENTIAL
 from skrivbord.sync.merge import Side
@@ -213,6 +213,12 @@ def push(request: HttpRequest) -> HttpResponse:
         raise HttpError(403, "The batch names a record of another company.") from error
     except (IntegrityError, ValueError, TypeError) as error:
         raise HttpError(422, f"The batch could not be applied: {error}") from error
+    signals.batch_applied.send_robust(
+        sender=push,
+        company=link.company,
+        entities={entity for entity, count in result.applied.items() if count},
+        last=progress is None or not link.progress_phase,
+    )
     return _reply(
         request,
         {
@@ -262,6 +268,13 @@ def seed_upload(request: HttpRequest) -> HttpResponse:
         progress_done=sum(applied.counts.values()),
         progress_total=sum(applied.counts.values()),
         progress_at=timezone.now(),
+    )
+    # A seed is a whole transfer: the domain apps hear of it as of a last batch.
+    signals.batch_applied.send_robust(
+        sender=seed_upload,
+        company=link.company,
+        entities={entity for entity, count in applied.counts.items() if count},
+        last=True,
     )
     return _reply(request, {"push_cursor": applied.upto, "applied": applied.counts})
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from skrivbord.accounting import models
+from skrivbord.accounting.checks.services import books_check_after_import, checks_summary
 from skrivbord.accounting.importer import ImportRefused, ImportResult, sie_import
 from skrivbord.core.access import KeptElsewhere
 from skrivbord.core.management.commands._util import company_from_option
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             ) from error
         self._end_bar()
         self.stdout.write(summary(result, company_name=company.name, file=path.name))
+        checks_summary(books_check_after_import(company=company, result=result), self.stdout)
 
     def _progress(self, done: int, total: int) -> None:
         """A bar on a terminal; in a log a line each tenth of the way."""
