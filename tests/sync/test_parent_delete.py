@@ -115,11 +115,9 @@ class ParentDeleteBeforePushTests(SyncTestCase):
         logged = SyncConflict.objects.using(ONLINE).get(row_id=person.id)
         self.assertEqual((logged.field, logged.winner), ("_deleted", "online"))
 
-    @expectedFailure
     def test_the_person_deleted_with_its_contact_counts_as_applied(self) -> None:
-        """Known bug. The same pull deletes the office's unpushed person with its contact
-        (`_orphaned_children`, then the cascade), but `ApplyResult.applied` does not count
-        it, so the office's sync history says no person was applied."""
+        """The same pull deletes the office's unpushed person with its contact
+        (`_orphaned_children`, then the cascade): the history counts it as applied."""
         nodes = TwoNodes(policy="office-wins")
         contact = nodes.create_contact(OFFICE, name="Kund AB")
         nodes.exchange()
