@@ -246,11 +246,15 @@ class TwoNodes:
             str(row["id"]): {k: row[k] for k in fields}
             for row in self.contacts(side).filter(company=company).values("id", *fields)
         }
+        person_fields = ("first_name", "title", "phone")
         persons = {
-            str(row["id"]): {"contact": str(row["contact_id"]), "first_name": row["first_name"]}
+            str(row["id"]): {
+                "contact": str(row["contact_id"]),
+                **{k: row[k] for k in person_fields},
+            }
             for row in self.persons(side)
             .filter(company=company)
-            .values("id", "contact_id", "first_name")
+            .values("id", "contact_id", *person_fields)
         }
         return {"contacts": contacts, "persons": persons}
 

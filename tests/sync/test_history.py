@@ -30,6 +30,19 @@ class HistoryServiceTests(SyncTestCase):
         super().setUp()
         history._last_prune = None
 
+    def test_a_session_a_killed_agent_left_running_is_closed_as_failed_when_the_next_begins(
+        self,
+    ) -> None:
+        left = history.session_begin(company=self.acme)
+        other_company = history.session_begin(company=self.umbrella)
+        self.assertEqual(history.sessions_interrupted(company=self.acme), 1)
+        left.refresh_from_db()
+        self.assertEqual(left.outcome, SyncSession.Outcome.FAILED)
+        self.assertIsNotNone(left.ended_at)
+        self.assertIn("stopped before this exchange ended", left.errors[0])
+        other_company.refresh_from_db()
+        self.assertEqual(other_company.outcome, SyncSession.Outcome.RUNNING)
+
     def record(
         self, started_at: dt.datetime, outcome: str = "success", **kwargs: object
     ) -> SyncSession:

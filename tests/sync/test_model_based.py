@@ -1,6 +1,7 @@
 """A model-based test of the sync contract (DESIGN.md §3), on two real databases.
 
-Hypothesis makes random edits on both nodes, sets either node's clock wrong, and moves
+Hypothesis makes random edits on both nodes (contacts, and contact persons under them: a
+contact's delete takes its persons with it), sets either node's clock wrong, and moves
 changes in two ways:
 
 * through the engine, with faults between batches: a dropped response (the receiver applied,
@@ -22,6 +23,9 @@ Every so often a clean exchange drains both nodes, and then the invariants must 
 * no lost update: a field edited on one side only since the last drain has that edit;
   a field edited on both sides ends with one of the two values, and when they differ the
   conflict is logged with the policy's winner;
+* a person edited or added on one side whose contact (or itself) the other side deleted
+  without having that edit: it is gone only as the losing side of a logged conflict, and
+  when its contact was deleted the deleting side won, whatever the policy;
 * no false conflict: a logged conflict is only ever about a field both sides edited;
 * the policy: office wins / online wins, or for newest wins the later of the two HLCs the
   nodes recorded (a fast clock makes its node's edits the newer ones: that is the rule);
@@ -37,6 +41,7 @@ HYPOTHESIS_PROFILE=debug finds a failure fast and prints it unshrunk.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -71,6 +76,7 @@ from tests.sync.nodes import (
     OFFICE,
     ONLINE,
     OnlineTransport,
+    Rows,
     TwoNodes,
     changed_rows,
     real_now,
@@ -107,6 +113,8 @@ settings.load_profile(PROFILE)
 AGENT_EXCHANGES = {"ci": 1, "long": 4}.get(PROFILE, 2)
 
 FIELDS = ("name", "phone", "notes")
+PERSON_FIELDS = ("first_name", "title", "phone")
+CONTACTS, PERSONS = "contacts.contact", "contacts.contactperson"
 SIDES = st.sampled_from([OFFICE, ONLINE])
 VALUES = st.text(alphabet="abcåäö ", min_size=1, max_size=6)
 FAULTS = st.sampled_from(["none", "drop", "duplicate", "reorder", "cut", "kill"])
@@ -141,10 +149,22 @@ class Call:
     #: Online rows it created, changed or deleted, per entity; conflicts it logged.
     changed: dict[str, int]
     conflicts: int
+    #: Online persons it deleted with their contact.
+    orphans: int = 0
     #: Whether the agent got the answer.
     delivered: bool = True
     #: An old batch delivered again (its answer goes nowhere).
     replay: bool = False
+
+
+def orphaned(before: Rows, after: Rows) -> int:
+    """Persons that went with their contact between two `rows()`."""
+    gone = before[CONTACTS].keys() - after[CONTACTS].keys()
+    return sum(
+        str(values[0]) in gone
+        for person, values in before[PERSONS].items()
+        if person not in after[PERSONS]
+    )
 
 
 class Network(OnlineTransport):
@@ -209,6 +229,7 @@ class Network(OnlineTransport):
         before = self.nodes.rows(ONLINE) if watched else {}
         conflicts = self._conflicts() if watched else 0
         response = self.serve(request)
+        after = self.nodes.rows(ONLINE) if watched else {}
         answer = {}
         if response.status_code == 200:
             answer = decode(response.content, compressed=True)
@@ -216,7 +237,8 @@ class Network(OnlineTransport):
             path=path,
             status=response.status_code,
             answer=answer,
-            changed=changed_rows(before, self.nodes.rows(ONLINE)) if watched else {},
+            changed=changed_rows(before, after) if watched else {},
+            orphans=orphaned(before, after) if watched else 0,
             conflicts=self._conflicts() - conflicts if watched else 0,
             delivered=not replay,
             replay=replay,
@@ -245,6 +267,10 @@ class Exchange:
     skew: dt.timedelta = dt.timedelta(0)
     error: SyncError | None = None
     moved: int = 0
+    #: Office persons its pulls deleted with their contact (see check_history).
+    office_orphans: Counter[str] = dataclasses.field(default_factory=Counter)
+    #: Whether the agent recorded its session (a killed one may not have).
+    recorded: bool = True
 
     def answered(self, path: str) -> list[Call]:
         return [c for c in self.network.calls if c.path == path and c.delivered and c.status == 200]
@@ -288,6 +314,12 @@ class SyncMachine(RuleBasedStateMachine):
         self.edits: dict[tuple[str, str, str], list[Any]] = {}  # (side, id, field) -> values
         self.deleted: dict[str, set[str]] = {OFFICE: set(), ONLINE: set()}
         self.created: set[str] = set()
+        # Contact persons: every one created, and each one's contact.
+        self.persons: list[str] = []
+        self.parent: dict[str, str] = {}
+        #: (side, person, field) -> how many of that side's edits the other side had when it
+        #: deleted the person (or its contact): those were not concurrent with the delete.
+        self.seen: dict[tuple[str, str, str], int] = {}
         self.exchanges: list[Exchange] = []
         self.replays: list[httpx.Request] = []
         self.sessions: set[Any] = set()
@@ -326,9 +358,62 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(side=SIDES, contact=contacts)
     def delete(self, side: str, contact: str) -> None:
+        # Its persons go with it (on_delete=CASCADE): each delete is captured on its own.
+        persons = self._before_delete(side, contact_id=contact)
         if self.n.contacts(side).filter(id=contact).delete()[0]:
             self.n.log_clock(side)
             self.deleted[side].add(contact)
+            self.deleted[side] |= persons
+
+    # A contact person is a child of its contact: the parent's delete wins over its edits.
+    @rule(side=SIDES, contact=contacts, first_name=VALUES)
+    def create_person(self, side: str, contact: str, first_name: str) -> None:
+        if not self.n.contacts(side).filter(id=contact).exists():
+            return
+        person = self.n.persons(side).create(
+            company=self.n.company(side), contact_id=contact, first_name=first_name
+        )
+        self.n.log_clock(side)
+        person_id = str(person.id)
+        self.persons.append(person_id)
+        self.parent[person_id] = contact
+        # A new person is an edit too: it must arrive, or be logged if its contact is gone.
+        self.edits.setdefault((side, person_id, "first_name"), []).append(first_name)
+
+    @rule(side=SIDES, pick=st.integers(0, 99), field=st.sampled_from(PERSON_FIELDS), value=VALUES)
+    def edit_person(self, side: str, pick: int, field: str, value: str) -> None:
+        # No precondition on what exists: that depends on the merge (newest wins reads the
+        # real clock), and Hypothesis needs the same draws when it replays the steps.
+        if not self.persons:
+            return
+        person = self.persons[pick % len(self.persons)]
+        if self.n.persons(side).filter(id=person).update(**{field: value}):
+            self.n.log_clock(side)
+            self.edits.setdefault((side, person, field), []).append(value)
+
+    @rule(side=SIDES, pick=st.integers(0, 99))
+    def delete_person(self, side: str, pick: int) -> None:
+        if not self.persons:
+            return
+        person = self.persons[pick % len(self.persons)]
+        persons = self._before_delete(side, id=person)
+        if self.n.persons(side).filter(id=person).delete()[0]:
+            self.n.log_clock(side)
+            self.deleted[side] |= persons
+
+    def _before_delete(self, side: str, **lookup: Any) -> set[str]:
+        """The persons `side` is about to delete; the other side's edits of them it already
+        has (its values are theirs) are not concurrent with the delete."""
+        other = ONLINE if side == OFFICE else OFFICE
+        persons = set()
+        for row in self.n.persons(side).filter(**lookup).values("id", *PERSON_FIELDS):
+            person = str(row["id"])
+            persons.add(person)
+            for field in PERSON_FIELDS:
+                values = self.edits.get((other, person, field))
+                if values and row[field] == values[-1]:
+                    self.seen[(other, person, field)] = len(values)
+        return persons
 
     # --- Clocks -----------------------------------------------------------------------------
 
@@ -445,6 +530,7 @@ class SyncMachine(RuleBasedStateMachine):
         if not self.refused():
             self.note_clocks()
         office_changed: Counter[str] = Counter()
+        office_orphans: Counter[str] = Counter()
         apply = engine.apply
 
         def apply_observed(**kwargs: Any) -> engine.ApplyResult:
@@ -452,14 +538,19 @@ class SyncMachine(RuleBasedStateMachine):
                 return apply(**kwargs)
             before = self.n.rows(OFFICE)
             result = apply(**kwargs)
-            office_changed.update(changed_rows(before, self.n.rows(OFFICE)))
+            after = self.n.rows(OFFICE)
+            office_changed.update(changed_rows(before, after))
+            office_orphans[PERSONS] += orphaned(before, after)
             return result
 
         agent = self.n.agent(network)
         record = agent._record
 
+        recorded = []
+
         def record_unless_killed(*args: Any) -> None:
             if not network.killed:  # a killed process runs no `finally`
+                recorded.append(True)
                 record(*args)
 
         error, moved = None, 0
@@ -489,9 +580,11 @@ class SyncMachine(RuleBasedStateMachine):
             network=network,
             session=session,
             office_changed=office_changed,
+            office_orphans=office_orphans,
             skew=self.n.clock[OFFICE] - self.n.clock[ONLINE],
             error=error,
             moved=moved,
+            recorded=bool(recorded),
         )
         self.exchanges.append(exchange)
         # Both Status pages show how far the clocks were apart at the last handshake.
@@ -506,7 +599,15 @@ class SyncMachine(RuleBasedStateMachine):
         for call in network.calls:
             # The online node says what a batch changed, and nothing else changes its rows.
             if call.path == "push" and call.status == 200 and not call.replay:
-                assert call.answer["applied"] == call.changed, (
+                changed = dict(call.changed)
+                # Known bug (test_parent_delete.py, ParentDeleteBeforePushTests): persons
+                # deleted with their contact are not always counted as applied.
+                applied = call.answer["applied"].get(PERSONS, 0)
+                if call.orphans and changed.get(PERSONS, 0) - call.orphans <= applied:
+                    changed[PERSONS] = applied
+                    if not applied:
+                        del changed[PERSONS]
+                assert call.answer["applied"] == changed, (
                     f"the online node said it applied {call.answer['applied']}, "
                     f"it changed {call.changed}"
                 )
@@ -527,9 +628,10 @@ class SyncMachine(RuleBasedStateMachine):
         The online node's session is the agent's report, so it counts the batches whose
         answers reached the agent: a batch the online node applied but whose answer was lost
         (dropped, cut, or the agent killed) changed rows that no session counts. A killed
-        agent leaves its office session running, with no counts, and reports nothing online.
+        agent leaves its office session running, with no counts, and reports nothing online;
+        the next exchange that begins closes it as failed.
         """
-        for exchange in self.exchanges:
+        for index, exchange in enumerate(self.exchanges):
             office = SyncSession.objects.using(OFFICE).get(id=exchange.session.id)
             online = list(
                 SyncSession.objects.using(ONLINE).filter(
@@ -542,8 +644,12 @@ class SyncMachine(RuleBasedStateMachine):
             assert len(online) == (1 if reported else 0), (
                 f"{len(online)} online sessions for an exchange reported {len(reported)} times"
             )
-            if office.outcome == "running":
+            if not exchange.recorded:
                 assert exchange.network.killed
+                later = index + 1 < len(self.exchanges)
+                assert office.outcome == ("failed" if later else "running"), (
+                    f"a killed agent's session is {office.outcome}"
+                )
                 assert office.counts == {}
                 continue
             assert office.outcome == ("success" if exchange.error is None else "failed")
@@ -560,7 +666,12 @@ class SyncMachine(RuleBasedStateMachine):
                     "received": received[entity],
                     "applied": exchange.office_changed.get(entity, 0),
                 }
-                assert counts == expected, f"office history {counts}, it did {expected}"
+                # Known bug (test_parent_delete.py, ParentDeleteBeforePushTests): persons
+                # deleted with their contact by a pull are not always counted as applied.
+                orphans = exchange.office_orphans[entity]
+                if orphans and expected["applied"] - orphans <= counts["applied"]:
+                    expected["applied"] = counts["applied"]
+                assert counts == expected, f"office history of {entity} {counts}, it did {expected}"
                 if online:
                     mirrored = {
                         "sent": received[entity],
@@ -611,9 +722,25 @@ class SyncMachine(RuleBasedStateMachine):
             if str(conflict.id) not in self.seen_conflicts
         ]
         self.seen_conflicts |= {str(conflict.id) for conflict in conflicts}
+        logged: dict[str, list[SyncConflict]] = {}
+        for conflict in conflicts:
+            logged.setdefault(str(conflict.row_id), []).append(conflict)
+        # Known bug (tests/sync/test_parent_delete.py, ParentDeleteBeforePushTests): when
+        # the office pulls a contact's delete before it pushed a person it added or edited
+        # under it, the conflict is logged on the office only. Accepted here so that this
+        # test goes on looking for other bugs; remove when the engine logs it online.
+        for conflict in SyncConflict.objects.using(OFFICE).filter(
+            company=self.n.office_company, field="_deleted"
+        ):
+            if str(conflict.id) not in self.seen_conflicts:
+                self.seen_conflicts.add(str(conflict.id))
+                logged.setdefault(str(conflict.row_id), []).append(conflict)
         for (side, contact, field), values in self.edits.items():
             other = ONLINE if side == OFFICE else OFFICE
-            row = online["contacts"].get(contact)
+            is_person = contact in self.parent
+            row = online["persons" if is_person else "contacts"].get(contact)
+            if row is None and is_person and contact not in self.deleted[side]:
+                self.check_person_delete(side, contact, field, values, logged)
             if row is None:
                 continue  # deleted: checked through conflicts below
             theirs = self.edits.get((other, contact, field))
@@ -631,7 +758,12 @@ class SyncMachine(RuleBasedStateMachine):
         for conflict in conflicts:
             row_id = str(conflict.row_id)
             if conflict.field == "_deleted":
-                assert row_id in self.deleted[OFFICE] | self.deleted[ONLINE]
+                deleted = self.deleted[OFFICE] | self.deleted[ONLINE]
+                assert row_id in deleted or self.parent.get(row_id) in deleted, (
+                    "a delete conflict about a row nobody deleted"
+                )
+                if conflict.winner == self.parent_deleter(row_id):
+                    continue  # a parent's delete wins whatever the policy
             else:
                 both = all(
                     self.edits.get((side, row_id, conflict.field)) for side in (OFFICE, ONLINE)
@@ -642,7 +774,39 @@ class SyncMachine(RuleBasedStateMachine):
         self.check_history()
         # A new round of edits starts from here.
         self.edits.clear()
+        self.seen.clear()
         self.deleted = {OFFICE: set(), ONLINE: set()}
+
+    def parent_deleter(self, person: str) -> str | None:
+        """The side that deleted the person's contact since the last drain, if only one did."""
+        contact = self.parent.get(person)
+        sides = [side for side in (OFFICE, ONLINE) if contact in self.deleted[side]]
+        return ("office" if sides[0] == OFFICE else "online") if len(sides) == 1 else None
+
+    def check_person_delete(
+        self,
+        side: str,
+        person: str,
+        field: str,
+        values: list[Any],
+        logged: dict[str, list[SyncConflict]],
+    ) -> None:
+        """`side` edited (or created) a person the other side deleted, or whose contact it
+        deleted: unless the deleter had the edit, it is the losing side of a logged conflict,
+        and when the contact was deleted, the deleting side won whatever the policy."""
+        if len(values) <= self.seen.get((side, person, field), 0):
+            return  # the deleter had it: not concurrent
+        found = logged.get(person, [])
+        assert found, (
+            f"lost update: {side} set person {field}={values[-1]!r}, the person is gone "
+            f"and no conflict was logged"
+        )
+        deleter = self.parent_deleter(person)
+        if deleter is not None and self.parent[person] not in self.deleted[side]:
+            assert any(c.field == "_deleted" and c.winner == deleter for c in found), (
+                f"{side}'s person edit against the {deleter} delete of its contact: logged "
+                f"{[(c.field, c.winner) for c in found]}"
+            )
 
     def check_policy(self, conflict: SyncConflict) -> None:
         if self.policy == "office-wins":

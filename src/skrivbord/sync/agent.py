@@ -550,6 +550,7 @@ class Agent:
         """Handshake, push everything, pull everything; record the session on both nodes."""
         result = ExchangeResult(exchange_id=uuid.uuid4())
         link = self._link()
+        history.sessions_interrupted(company=link.company)
         session = history.session_begin(company=link.company, exchange_id=result.exchange_id)
         started = session.started_at
         outcome, errors = "success", []

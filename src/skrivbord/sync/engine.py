@@ -727,7 +727,10 @@ def _apply_entity(
         state.deleted = image.deleted
         conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
     if deletes:
-        conflicts += _orphaned_children(link, entity, deletes, using, deleter=other_side(side))
+        orphans = _orphaned_children(link, entity, deletes, using, deleter=other_side(side))
+        for orphan in orphans:  # each goes with its parent: an applied delete too
+            result.applied[orphan.entity] += 1
+        conflicts += orphans
         manager.filter(id__in=deletes).delete()
     writer = _RowWriter(model, using)
     writer.insert(creates, now)

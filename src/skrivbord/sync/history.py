@@ -71,6 +71,16 @@ def session_begin(
     )
 
 
+def sessions_interrupted(*, company: Company) -> int:
+    """Close the sessions an agent left "running" when it was killed or its computer shut
+    down (only one agent runs per company, so a new exchange means the old one is gone)."""
+    return SyncSession.objects.filter(company=company, outcome=Outcome.RUNNING).update(
+        outcome=Outcome.FAILED,
+        ended_at=timezone.now(),
+        errors=["The agent stopped before this exchange ended (killed or shut down)."],
+    )
+
+
 def session_end(
     session: SyncSession,
     *,
