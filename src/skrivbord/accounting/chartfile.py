@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 ACCOUNT_NUMBER = re.compile(r"^[1-8]\d{3}$")
 MAX_ACCOUNTS = 20_000
 MAX_NAME = 200
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\r\n]+")  # a no-break space (25\xa0%) stays
 _LETTER = re.compile(r"[^\W\d_]")
 _TITLE = re.compile(r"kontoplan|\bBAS\b", re.IGNORECASE)
 _XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
