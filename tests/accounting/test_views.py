@@ -227,6 +227,27 @@ class VoucherSearchTests(BooksTestCase):
         sie_import(company=self.acme, source=sie(*BALANCES, SALE_1, SALE_2, PAYMENT, split))
         self.assertEqual(self.found(amount="1 000,00"), ["C 1", "A 1"])
 
+    def test_in_a_large_year_totals_are_searched_among_the_vouchers_the_other_fields_select(
+        self,
+    ) -> None:
+        split = voucher(
+            "C",
+            1,
+            "20250401",
+            "Delad",
+            "#TRANS 1930 {} 600.00",
+            "#TRANS 1510 {} 400.00",
+            "#TRANS 3001 {} -700.00",
+            "#TRANS 2611 {} -300.00",
+        )
+        sie_import(company=self.acme, source=sie(*BALANCES, SALE_1, SALE_2, PAYMENT, split))
+        with mock.patch.object(selectors, "TOTAL_SEARCH_ROWS", 5):
+            self.assertEqual(self.found(amount="1 000,00"), ["A 1"])  # a row of A 1 only
+            self.assertEqual(
+                self.found(amount="1 000,00", date_from="2025-03-15"), ["C 1"]
+            )  # C 1's total, once the dates narrow the search
+            self.assertEqual(self.found(amount="1 000,00", series="C"), ["C 1"])
+
     def test_a_search_parts_combine(self) -> None:
         self.assertEqual(self.found(q="faktura", account="1510", date_from="2025-02-01"), ["A 2"])
         self.assertEqual(self.found(series="B"), ["B 1"])

@@ -222,7 +222,9 @@ def account_get(*, access: CompanyAccess, number: str) -> Account:
     account = Account.objects.filter(company=access.company, number=number).first()
     if account is not None:
         return account
-    if not TransactionRow.objects.filter(company=access.company, account=number).exists():
+    # By the company's years, so the report index answers (rows have no company index).
+    years = FiscalYear.objects.filter(company=access.company).values("id")
+    if not TransactionRow.objects.filter(fiscal_year__in=years, account=number).exists():
         raise Http404
     return Account(company=access.company, number=number)
 
@@ -302,10 +304,11 @@ class Ledger:
     fiscal_year: FiscalYear
     #: The opening balance (#IB) of a balance-sheet account; 0 for a result account.
     opening: Decimal
-    #: opening + the year's transactions.
-    closing: Decimal
-    debit_total: Decimal
-    credit_total: Decimal
+    #: opening + the year's transactions, and the year's debit and credit totals: on the
+    #: last page only (None on the others).
+    closing: Decimal | None
+    debit_total: Decimal | None
+    credit_total: Decimal | None
     lines: list[LedgerLine]
     #: Cursors of the pages before and after this one (None at either end).
     previous: str | None
@@ -381,11 +384,6 @@ def ledger(
             .first()
             or ZERO
         )
-    totals = rows.order_by().aggregate(
-        debit=Sum("amount", filter=Q(amount__gt=0)), credit=Sum("amount", filter=Q(amount__lt=0))
-    )
-    debit_total = totals["debit"] or ZERO
-    credit_total = -(totals["credit"] or ZERO)
     order = ("date", "voucher_id", "position")
     after_cursor, before_cursor = _parse_cursor(after), _parse_cursor(before)
     page = rows.select_related("voucher")
@@ -408,19 +406,40 @@ def ledger(
     balance = opening
     if found:
         first = found[0]
-        earlier = rows.filter(_before((first.date, first.voucher_id, first.position)))
-        balance += earlier.order_by().aggregate(total=Sum("amount"))["total"] or ZERO
-        if has_before and before_cursor is None and not earlier.exists():
+        # Two sums, so the large one is a date range read from the report index alone (an OR
+        # with the voucher id would read every row of the account).
+        before_day = rows.filter(date__lt=first.date).order_by().aggregate(t=Sum("amount"))
+        same_day = (
+            rows.filter(date=first.date)
+            .filter(
+                Q(voucher_id__lt=first.voucher_id)
+                | Q(voucher_id=first.voucher_id, position__lt=first.position)
+            )
+            .order_by()
+            .aggregate(t=Sum("amount"), n=Count("*"))
+        )
+        balance += (before_day["t"] or ZERO) + (same_day["t"] or ZERO)
+        if has_before and before_cursor is None and before_day["t"] is None and not same_day["n"]:
             has_before = False
     lines = []
     for row in found:
         balance += row.amount
         lines.append(LedgerLine(row=row, balance=balance))
+    # The year's totals only on the last page, where the closing line shows them.
+    debit_total = credit_total = closing = None
+    if not has_after:
+        totals = rows.order_by().aggregate(
+            debit=Sum("amount", filter=Q(amount__gt=0)),
+            credit=Sum("amount", filter=Q(amount__lt=0)),
+        )
+        debit_total = totals["debit"] or ZERO
+        credit_total = -(totals["credit"] or ZERO)
+        closing = opening + debit_total - credit_total
     return Ledger(
         account=account,
         fiscal_year=fiscal_year,
         opening=opening,
-        closing=opening + debit_total - credit_total,
+        closing=closing,
         debit_total=debit_total,
         credit_total=credit_total,
         lines=lines,
@@ -444,7 +463,7 @@ def fiscal_year_overview(*, access: CompanyAccess) -> list[YearLine]:
     vouchers = dict(
         Voucher.objects.filter(company=access.company)
         .values("fiscal_year")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # "*", not "id": answered from the unique index alone
         .order_by()
         .values_list("fiscal_year", "n")
     )
@@ -475,7 +494,7 @@ def series_overview(*, access: CompanyAccess, fiscal_year: FiscalYear | None) ->
     for year_id, code, count, first, last in (
         Voucher.objects.filter(company=access.company)
         .values("fiscal_year", "series")
-        .annotate(n=Count("id"), first=Min("number"), last=Max("number"))
+        .annotate(n=Count("*"), first=Min("number"), last=Max("number"))
         .order_by()
         .values_list("fiscal_year", "series", "n", "first", "last")
     ):
@@ -551,20 +570,32 @@ def parse_amount(text: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _amount_match(fiscal_year: FiscalYear, amount: Decimal) -> Q:
+#: A voucher's total is a sum per voucher over the year's rows, which no index answers. In a
+#: year of more rows than this, an amount matches voucher totals only among the vouchers the
+#: other fields (series, dates, account) select; rows of that amount are always found.
+TOTAL_SEARCH_ROWS = 200_000
+
+
+def _amount_match(
+    fiscal_year: FiscalYear, amount: Decimal, *, totals_within: QuerySet[Voucher] | None
+) -> Q:
     """Vouchers with a row of this amount (debit or credit), or whose total (the sum of its
-    debits, which equals the sum of its credits) is this amount."""
+    debits, which equals the sum of its credits) is this amount: among `totals_within`, or
+    the whole year when None."""
     rows = TransactionRow.objects.filter(fiscal_year=fiscal_year, kind=RowKind.TRANS)
     size = abs(amount)
-    by_row = rows.filter(amount__in=[size, -size]).values("voucher_id")
+    match = Q(id__in=rows.filter(amount__in=[size, -size]).values("voucher_id"))
+    candidates = (
+        rows if totals_within is None else rows.filter(voucher_id__in=totals_within.values("id"))
+    )
     by_total = (
-        rows.filter(amount__gt=0)
+        candidates.filter(amount__gt=0)
         .values("voucher_id")
         .annotate(total=Sum("amount"))
         .filter(total=size)
         .values("voucher_id")
     )
-    return Q(id__in=by_row) | Q(id__in=by_total)
+    return match | Q(id__in=by_total)
 
 
 def voucher_search(
@@ -587,8 +618,19 @@ def voucher_search(
                 fiscal_year=fiscal_year, account=query.account
             ).values("voucher_id")
         )
+    amount_in_text = parse_amount(query.text) if query.text.strip() else None
+    totals_within: QuerySet[Voucher] | None = None
+    if query.amount is not None or amount_in_text is not None:
+        narrowed = bool(query.series or query.date_from or query.date_to or query.account)
+        small = (
+            limited_count(TransactionRow.objects.filter(fiscal_year=fiscal_year), TOTAL_SEARCH_ROWS)
+            <= TOTAL_SEARCH_ROWS
+        )
+        totals_within = None if small else vouchers if narrowed else vouchers.none()
     if query.amount is not None:
-        vouchers = vouchers.filter(_amount_match(fiscal_year, query.amount))
+        vouchers = vouchers.filter(
+            _amount_match(fiscal_year, query.amount, totals_within=totals_within)
+        )
     text = query.text.strip()
     if text:
         match = Q(text__icontains=text)
@@ -599,9 +641,8 @@ def voucher_search(
             match |= by_number & Q(series__iexact=series) if series else by_number
         with contextlib.suppress(ValueError):
             match |= Q(date=dt.date.fromisoformat(text))
-        amount = parse_amount(text)
-        if amount is not None:
-            match |= _amount_match(fiscal_year, amount)
+        if amount_in_text is not None:
+            match |= _amount_match(fiscal_year, amount_in_text, totals_within=totals_within)
         vouchers = vouchers.filter(match)
     return vouchers.order_by("-date", "-id")
 

@@ -182,14 +182,15 @@ def vouchers(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     form = VoucherSearchForm(request.GET)
     query = form.query()
     page = None
-    count = 0
+    count: int | None = 0
     totals: dict[uuid.UUID, Any] = {}
     if year is not None:
         found = selectors.voucher_search(access=access, fiscal_year=year, query=query)
         page = selectors.voucher_page(
             found, after=request.GET.get("after"), before=request.GET.get("before")
         )
-        count = selectors.limited_count(found)
+        # No COUNT over a year of vouchers: the number is shown when it fits on one page.
+        count = len(page.vouchers) if page.next is None and page.previous is None else None
         totals = selectors.voucher_totals(page.vouchers)
     context = _base(
         access,
@@ -199,7 +200,7 @@ def vouchers(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         page=page,
         lines=[(v, totals.get(v.id)) for v in page.vouchers] if page else [],
         count=count,
-        count_limit=selectors.COUNT_LIMIT,
+        page_size=selectors.PAGE_SIZE,
         filtered=not query.is_empty,
     )
     response = render_page(request, "accounting/vouchers.html", context, partial="results")
