@@ -27,12 +27,9 @@ class AccountingConfig(AppConfig):
             registry.Module(
                 key="accounting",
                 name=_("Accounting"),
-                # The web pages come with the accounting UI; until then the module is reachable
-                # through the API and the command line only.
                 url_name="accounting:index",
                 help_page="accounting",
                 order=40,
-                in_menu=False,
                 # The books are the office's: kept there, read-only on the online desktop.
                 synced_models=tuple(
                     registry.SyncedModel(

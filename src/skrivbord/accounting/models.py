@@ -352,5 +352,59 @@ def synced_fields(model: type[TenantModel]) -> tuple[str, ...]:
     )
 
 
+# --- SIE uploads (the web import; node-local, never synchronised) ----------------------------
+
+
+class UploadState(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class SieUpload(TenantModel):
+    """An SIE file uploaded in the web UI and imported outside the request. Its state,
+    progress and outcome are kept here, so a reload or a second browser shows them. The file
+    itself lives in the data directory only until the import ends."""
+
+    user = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=NAME_LENGTH)
+    path = models.CharField(max_length=1000, blank=True)
+    force = models.BooleanField(default=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=UploadState.choices, default=UploadState.QUEUED
+    )
+    size = models.BigIntegerField(_("size"), default=0)
+    done = models.BigIntegerField(_("bytes read"), default=0)
+    #: ImportResult as plain data (see services.result_summary) once the import ended.
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=50, blank=True)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SIE upload")
+        verbose_name_plural = _("SIE uploads")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["company", "-created_at"], name="acc_upload_company")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (UploadState.DONE, UploadState.REFUSED, UploadState.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.state == UploadState.DONE:
+            return 100
+        return min(100, self.done * 100 // self.size) if self.size else 0
+
+
 # The control checks' findings and resolved marks (skrivbord.accounting.checks).
 from skrivbord.accounting.checks.models import CheckRun, Finding, FindingMark  # noqa: E402, F401
