@@ -66,6 +66,13 @@ class Trend:
     def result(self) -> Decimal:
         return self.income - self.expenses
 
+    @property
+    def previous_result(self) -> Decimal | None:
+        income, expenses = self.previous_total("income"), self.previous_total("expenses")
+        if income is None or expenses is None:
+            return None
+        return income - expenses
+
     def previous_total(self, what: str) -> Decimal | None:
         if not self.has_previous:
             return None
