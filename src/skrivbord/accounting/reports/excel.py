@@ -28,14 +28,6 @@ Translate = Callable[[str], str]
 
 
 def _sheet(workbook: Workbook, title: str) -> Any:
-    if (
-        workbook.active is not None
-        and workbook.active.max_row == 1
-        and not workbook.active["A1"].value
-    ):
-        sheet = workbook.active
-        sheet.title = title[:31]
-        return sheet
     return workbook.create_sheet(title[:31])
 
 
@@ -219,4 +211,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 
 def new_workbook() -> Workbook:
-    return Workbook()
+    """A workbook without the default empty sheet: each report adds its own."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
