@@ -50,7 +50,7 @@ def _translated(text: str) -> str:
 @company_view(module=MODULE)
 def statements_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
-    this, previous = selectors.year_books(access=access, years=years)
+    this, previous = selectors.year_books(access=access, years=years, by_month=False)
     context = _context(
         access,
         years,
