@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from skrivbord.accounting.reports.figures import MONEY, PERCENT, KeyFigure
+from skrivbord.accounting.reports.ink2 import _
 from skrivbord.accounting.reports.statements import Statement
 from skrivbord.accounting.reports.trend import Trend
 
@@ -60,7 +61,7 @@ def statement_sheet(
     sheet.append([heading])
     sheet["A1"].font = Font(bold=True, size=14)
     money = {4: MONEY_FORMAT, 5: MONEY_FORMAT}
-    headers = [translate("Row"), translate("Field"), translate("Item"), year_label]
+    headers = [translate(_("Row")), translate(_("Field")), translate(_("Item")), year_label]
     if statement.has_previous:
         headers.append(previous_label)
     _row(sheet, headers, bold=True, formats={})
@@ -98,11 +99,11 @@ def trial_balance_sheet(
     _row(
         sheet,
         [
-            translate("Account"),
-            translate("Name"),
-            translate("Opening balance"),
-            translate("Movement"),
-            translate("Closing balance"),
+            translate(_("Account")),
+            translate(_("Name")),
+            translate(_("Opening balance")),
+            translate(_("Movement")),
+            translate(_("Closing balance")),
         ],
         bold=True,
         formats={},
@@ -120,12 +121,17 @@ def trial_balance_sheet(
 
 def trend_sheet(workbook: Workbook, trend: Trend, *, title: str, translate: Translate) -> None:
     sheet = _sheet(workbook, title)
-    headers = [translate("Month"), translate("Income"), translate("Expenses"), translate("Result")]
+    headers = [
+        translate(_("Month")),
+        translate(_("Income")),
+        translate(_("Expenses")),
+        translate(_("Result")),
+    ]
     if trend.has_previous:
         headers += [
-            translate("Income last year"),
-            translate("Expenses last year"),
-            translate("Result last year"),
+            translate(_("Income last year")),
+            translate(_("Expenses last year")),
+            translate(_("Result last year")),
         ]
     _row(sheet, headers, bold=True, formats={})
     money = dict.fromkeys(range(2, 8), MONEY_FORMAT)
@@ -150,7 +156,7 @@ def figures_sheet(
     sheet = _sheet(workbook, title)
     _row(
         sheet,
-        [translate("Key figure"), year_label, previous_label, translate("Definition")],
+        [translate(_("Key figure")), year_label, previous_label, translate(_("Definition"))],
         bold=True,
         formats={},
     )
@@ -179,18 +185,18 @@ def ledger_sheet(workbook: Workbook, ledger: Any, *, title: str, translate: Tran
     _row(
         sheet,
         [
-            translate("Date"),
-            translate("Voucher"),
-            translate("Text"),
-            translate("Amount"),
-            translate("Balance"),
+            translate(_("Date")),
+            translate(_("Voucher")),
+            translate(_("Text")),
+            translate(_("Amount")),
+            translate(_("Balance")),
         ],
         bold=True,
         formats={},
     )
     _row(
         sheet,
-        ["", "", translate("Opening balance"), None, ledger.opening],
+        ["", "", translate(_("Opening balance")), None, ledger.opening],
         formats={5: MONEY_FORMAT},
     )
     for row in ledger.rows:

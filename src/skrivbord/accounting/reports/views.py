@@ -47,7 +47,7 @@ def _translated(text: str) -> str:
     return _(text) if text else ""
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def statements_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
     this, previous = selectors.year_books(access=access, years=years, by_month=False)
@@ -100,7 +100,7 @@ def _object_filter(request: HttpRequest, access: CompanyAccess) -> tuple[int | N
     return int(dimension), code, name
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def trend_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
     dimension, code, name = _object_filter(request, access)
@@ -122,7 +122,7 @@ def trend_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     return render_page(request, "accounting/reports/trend.html", context)
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def objects_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
     context = _context(
@@ -159,7 +159,7 @@ def _figure_rows(
     return rows
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def figures_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
     this, previous = selectors.year_books(access=access, years=years)
@@ -169,7 +169,7 @@ def figures_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     return render_page(request, "accounting/reports/figures.html", context)
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def figure_page(request: HttpRequest, access: CompanyAccess, key: str) -> HttpResponse:
     definition = figures.BY_KEY.get(key)
     if definition is None:
@@ -201,7 +201,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def export_xlsx(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     """The income statement, balance sheet, trial balance, monthly trend and key figures of
     the year as one workbook."""
@@ -246,7 +246,7 @@ def export_xlsx(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     return _xlsx(excel.workbook_bytes(workbook), f"reports-{years.year.start:%Y-%m-%d}.xlsx")
 
 
-@company_view(module=MODULE)
+@company_view(module=MODULE, help_page="reports")
 def ledger_xlsx(request: HttpRequest, access: CompanyAccess, account: str) -> HttpResponse:
     """One account's rows of the year with the running balance."""
     years = selectors.report_years(access=access, start=_start(request))
