@@ -224,6 +224,16 @@ class StatusTilesTests(ReportTestCase):
         self.assertIn("quick_ratio", keys)
         self.assertIn("cash", keys)
 
+    def test_the_status_page_query_count_with_books_is_pinned(self) -> None:
+        self.login(self.bob)
+        url = reverse("status:index", args=[self.acme.id])
+        self.client.get(url)
+        # Bob's Status page (session, user, membership, contact counts, sync link, menu),
+        # then the year, the year before, the rows per account and day, the opening
+        # balances, the accounts' names.
+        with self.assertNumQueries(11):
+            self.client.get(url)
+
     def test_the_status_page_has_no_tiles_without_books(self) -> None:
         self.login(self.charlie)
         response = self.client.get(reverse("status:index", args=[self.umbrella.id]))

@@ -49,10 +49,6 @@ def report_years(*, access: CompanyAccess, start: dt.date | None = None) -> Repo
     return ReportYears(year=year, previous=previous)
 
 
-def has_books(*, access: CompanyAccess) -> bool:
-    return access.has("accounting") and fiscal_year_list(access=access).exists()
-
-
 def _rows(access: CompanyAccess, years: list[FiscalYear]) -> QuerySet[TransactionRow]:
     for year in years:
         if year.company_id != access.company.id:
@@ -86,19 +82,23 @@ def year_books(
     moved = _movements(rows, wanted, by_month=by_month)
     opening: dict[Any, dict[str, Decimal]] = {year.id: {} for year in wanted}
     if dimension is None:
-        for year_id, account, amount in Balance.objects.filter(
-            company=access.company,
-            fiscal_year__in=wanted,
-            kind=BalanceKind.IB,
-            object_dimension=0,
-        ).values_list("fiscal_year_id", "account", "amount"):
+        for year_id, account, amount in (
+            Balance.objects.filter(
+                company=access.company,
+                fiscal_year__in=wanted,
+                kind=BalanceKind.IB,
+                object_dimension=0,
+            )
+            .values_list("fiscal_year_id", "account", "amount")
+            .order_by()
+        ):
             opening[year_id][account] = amount
     numbers = {n for year in wanted for n in (*moved[year.id], *opening[year.id])}
     chart = {
         number: (name, sru)
-        for number, name, sru in Account.objects.filter(
-            company=access.company, number__in=numbers
-        ).values_list("number", "name", "sru")
+        for number, name, sru in Account.objects.filter(company=access.company, number__in=numbers)
+        .values_list("number", "name", "sru")
+        .order_by()
     }
     books = []
     for year in wanted:

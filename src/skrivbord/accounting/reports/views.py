@@ -263,9 +263,12 @@ def ledger_xlsx(request: HttpRequest, access: CompanyAccess, account: str) -> Ht
 def status_tiles(access: CompanyAccess) -> dict[str, Any] | None:
     """The key-figure tiles of the Status page: None (no tiles) without the right to the
     books or without any books."""
-    if not selectors.has_books(access=access):
+    if not access.has(MODULE):
         return None
-    years = selectors.report_years(access=access)
+    try:
+        years = selectors.report_years(access=access)
+    except Http404:  # no books
+        return None
     this, previous = selectors.year_books(access=access, years=years)
     return {
         "year": years.year,
