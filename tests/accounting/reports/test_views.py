@@ -6,6 +6,7 @@ from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -83,6 +84,12 @@ class StatementsPageTests(ReportTestCase):
 
     def test_it_is_readable_by_read_only_members(self) -> None:
         self.assertEqual(self.get(self.rita, "statements").status_code, 200)
+
+    def test_it_works_on_the_online_node_where_the_books_are_read_only(self) -> None:
+        with override_settings(NODE="online"):
+            for name in ("statements", "trend", "objects", "figures", "export"):
+                with self.subTest(name):
+                    self.assertEqual(self.get(self.rita, name).status_code, 200)
 
 
 class TrendPageTests(ReportTestCase):
