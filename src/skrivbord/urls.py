@@ -6,6 +6,7 @@ urlpatterns = [
     path("c/<uuid:company_id>/", include("skrivbord.status.urls")),
     path("c/<uuid:company_id>/contacts/", include("skrivbord.contacts.urls")),
     path("c/<uuid:company_id>/accounting/checks/", include("skrivbord.accounting.checks.urls")),
+    path("c/<uuid:company_id>/accounting/reports/", include("skrivbord.accounting.reports.urls")),
     path("c/<uuid:company_id>/accounting/", include("skrivbord.accounting.urls")),
     path("c/<uuid:company_id>/sync/", include("skrivbord.sync.urls")),
     path("c/<uuid:company_id>/sync/connection/", include("skrivbord.sync.urls_connection")),

@@ -173,7 +173,7 @@ class ProgressTileTests(SyncTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.client.get(url)
         # As without a transfer (test_health.py): the progress is read with the link.
-        self.assertEqual(len(queries), 8, [query["sql"] for query in queries])
+        self.assertEqual(len(queries), 9, [query["sql"] for query in queries])
 
 
 class TransferProgressTests(SyncTestCase):

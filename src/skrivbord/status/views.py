@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from skrivbord.accounting.reports.views import status_tiles
 from skrivbord.contacts import selectors as contact_selectors
 from skrivbord.core.access import CompanyAccess
 from skrivbord.core.web import company_view, render_page
@@ -21,6 +22,7 @@ def index(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         else None,
         "sync_health": sync_health(access=access) if access.has("sync") else None,
         "is_admin": access.is_admin,
+        "key_figures": status_tiles(access),
     }
     return render_page(request, "status/index.html", context)
 

@@ -1,0 +1,232 @@
+"""Reports benchmark: the income statement and the Status page's key figures over a year of
+N transactions, against one hand-written aggregate query of the same numbers.
+
+    uv run python bench/accounting_reports.py                    # 1,000,000 rows, SQLite
+    uv run python bench/accounting_reports.py --transactions 100000 --runs 11
+    uv run python bench/accounting_reports.py --previous-year    # last year too, same size
+    DATABASE_URL=postgres://user@127.0.0.1:5432/skrivbord uv run python bench/accounting_reports.py
+
+The books come from bench/sie_generate.py (kept in $TMPDIR/skrivbord-bench-sie/) and are
+imported with the importer into a fresh office node: SQLite in a temporary directory kept
+between runs for the same size ($TMPDIR/skrivbord-bench-reports-N/, delete it to start
+over), or a `test_<name>` PostgreSQL database dropped at the end.
+
+Timed, as the median of --runs after a warm-up run (a running server has warm caches):
+
+* income statement: the selector and the pure statement (`year_books` + `income_statement`
+  and `balance_sheet`), and the whole page `GET .../accounting/reports/` (server time:
+  routing, middleware, access check, queries, rendering);
+* key figures: `status_tiles` (the Status page's tiles with their sparklines) and the whole
+  Status page `GET /c/<id>/`;
+* floors: one hand-written query of the same numbers, on the same connection — per account
+  for the statement (`SELECT account, SUM(amount) ... GROUP BY account`), per account and
+  month for the key figures, whose sparklines need the months.
+
+Prints milliseconds, the query count of each request, and the ratio ours ÷ floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transactions", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--previous-year", action="store_true", help="also import last year, of the same size"
+    )
+    args = parser.parse_args()
+
+    cache = Path(tempfile.gettempdir()) / "skrivbord-bench-sie"
+    cache.mkdir(exist_ok=True)
+    files = [_file(cache, args.transactions, 2025)]
+    if args.previous_year:
+        files.insert(0, _file(cache, args.transactions, 2024))
+    suffix = "-2y" if args.previous_year else ""
+    data_dir = Path(tempfile.gettempdir()) / f"skrivbord-bench-reports-{args.transactions}{suffix}"
+    data_dir.mkdir(exist_ok=True)
+    os.environ.update(
+        ALLOWED_HOSTS="testserver",
+        SKRIVBORD_HTTPS="0",
+        SKRIVBORD_DATA_DIR=str(data_dir),
+        SKRIVBORD_NODE="office",
+        DJANGO_SETTINGS_MODULE="skrivbord.settings",
+        SECRET_KEY="bench-only",
+        SKRIVBORD_MODE="production",  # DEBUG off: no query log, real static storage
+    )
+    os.environ.pop("DEBUG", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    postgres = connection.vendor == "postgresql"
+    old_name = connection.settings_dict["NAME"]
+    if postgres:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    else:
+        call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    try:
+        _bench(files, args.runs)
+    finally:
+        if postgres:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _file(cache: Path, transactions: int, year: int) -> Path:
+    from bench.sie_generate import generate
+
+    path = cache / (f"sie-{transactions}.se" if year == 2025 else f"sie-{transactions}-{year}.se")
+    if not path.exists():
+        print(f"generating {path} ...", flush=True)
+        generate(path, transactions=transactions, year=year)
+    return path
+
+
+def _median_ms(work: Callable[[], Any], runs: int) -> float:
+    work()
+    times = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def _bench(files: list[Path], runs: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from skrivbord.accounting.importer import sie_import
+    from skrivbord.accounting.models import FiscalYear, TransactionRow
+    from skrivbord.accounting.reports import selectors, statements
+    from skrivbord.accounting.reports.views import status_tiles
+    from skrivbord.core import services
+    from skrivbord.core.access import company_access
+    from skrivbord.core.models import Company, Role, User
+
+    company = Company.objects.filter(name="Bench AB").first()
+    if company is None:
+        company = services.company_create(name="Bench AB")
+        for path in files:
+            print(f"importing {path.name} ...", flush=True)
+            started = time.perf_counter()
+            result = sie_import(company=company, source=path)
+            print(f"  {result.rows:,} rows in {time.perf_counter() - started:.1f} s", flush=True)
+    user = User.objects.filter(email="bench@example.se").first()
+    if user is None:
+        user = services.user_create(
+            email="bench@example.se", password="bench-only", check_password=False
+        )
+        services.membership_set(user=user, company=company, role=Role.ADMINISTRATOR)
+    if connection.vendor == "postgresql":
+        # As autovacuum would soon after an import: the visibility map lets PostgreSQL
+        # answer from the index alone (an index-only scan), and the statistics pick it.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE accounting_transactionrow")
+    access = company_access(user, company.id)
+    years = selectors.report_years(access=access)
+    wanted = [years.year] + ([years.previous] if years.previous else [])
+    rows = TransactionRow.objects.filter(fiscal_year__in=wanted).count()
+    print(
+        f"database: {connection.vendor}, {rows:,} transaction rows in "
+        f"{FiscalYear.objects.filter(company=company).count()} fiscal years "
+        f"(this year {years.year}, last year {years.previous or '-'})"
+    )
+    client = Client()
+    client.force_login(user)
+    statements_url = f"/c/{company.id}/accounting/reports/"
+    status_url = f"/c/{company.id}/"
+    for url in (statements_url, status_url):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    def key(year: Any) -> Any:
+        return year.id.hex if connection.vendor == "sqlite" else year.id
+
+    ids = [key(year) for year in wanted]
+    marks = ", ".join(["%s"] * len(ids))
+    month = "substr(date, 1, 7)" if connection.vendor == "sqlite" else "to_char(date, 'YYYY-MM')"
+
+    def floor(sql: str) -> Callable[[], None]:
+        def run() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, ids)
+                cursor.fetchall()
+
+        return run
+
+    per_account = floor(
+        "SELECT fiscal_year_id, account, SUM(amount) FROM accounting_transactionrow "
+        f"WHERE fiscal_year_id IN ({marks}) AND kind = 'TRANS' GROUP BY fiscal_year_id, account"
+    )
+    per_month = floor(
+        f"SELECT fiscal_year_id, account, {month}, SUM(amount) FROM accounting_transactionrow "
+        f"WHERE fiscal_year_id IN ({marks}) AND kind = 'TRANS' "
+        f"GROUP BY fiscal_year_id, account, {month}"
+    )
+
+    def statement() -> None:
+        this, previous = selectors.year_books(access=access, years=years, by_month=False)
+        statements.income_statement(this, previous)
+        statements.balance_sheet(this, previous)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured.captured_queries)
+
+    results = [
+        ("income statement: selector", _median_ms(statement, runs), None, "account"),
+        (
+            "income statement: page",
+            _median_ms(lambda: client.get(statements_url), runs),
+            queries(statements_url),
+            "account",
+        ),
+        (
+            "key figures: status_tiles",
+            _median_ms(lambda: status_tiles(access), runs),
+            None,
+            "month",
+        ),
+        (
+            "key figures: Status page",
+            _median_ms(lambda: client.get(status_url), runs),
+            queries(status_url),
+            "month",
+        ),
+    ]
+    floors = {"account": _median_ms(per_account, runs), "month": _median_ms(per_month, runs)}
+    print(f"{'what':30}{'ours ms':>9}{'queries':>9}{'vs account floor':>18}{'vs month floor':>16}")
+    print("-" * 82)
+    for name, ms, count, _which in results:
+        print(
+            f"{name:30}{ms:9.1f}{count if count is not None else '':>9}"
+            f"{ms / floors['account']:17.2f}x{ms / floors['month']:15.2f}x"
+        )
+    print(
+        f"floors: per account (GROUP BY account) {floors['account']:.1f} ms, "
+        f"per account and month (GROUP BY account, month) {floors['month']:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
