@@ -146,6 +146,15 @@ class PageTests(ChecksTestCase):
         self.assertContains(page, "Every voucher must balance")
         self.assertNotContains(page, "Mark resolved")  # read-only member
 
+    def test_a_finding_links_to_its_voucher_and_accounts(self) -> None:
+        self.login(self.rita)
+        page = self.client.get(reverse("accounting_checks:index", args=[self.acme.id]))
+        voucher = m.Voucher.objects.get(series="A", number=2)
+        self.assertContains(
+            page, f'<a href="{reverse("accounting:voucher", args=[self.acme.id, voucher.id])}">'
+        )
+        self.assertContains(page, reverse("accounting:account", args=[self.acme.id, "1510"]))
+
     def test_it_filters_by_severity_and_check(self) -> None:
         self.login(self.alice)
         url = reverse("accounting_checks:index", args=[self.acme.id])

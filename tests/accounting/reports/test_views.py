@@ -78,9 +78,10 @@ class StatementsPageTests(ReportTestCase):
         self.assertEqual(income.total, Decimal("2000.00"))
         self.assertFalse(income.has_previous)
 
-    def test_it_lists_the_accounts_of_a_row_as_text_until_the_account_pages_exist(self) -> None:
+    def test_it_lists_the_accounts_of_a_row_each_linking_to_its_ledger(self) -> None:
         response = self.get(self.alice, "statements")
-        self.assertContains(response, "3001 Försäljning inom Sverige, 25 % moms")
+        ledger = reverse("accounting:account", args=[self.acme.id, "3001"])
+        self.assertContains(response, f'<a href="{ledger}">3001</a> Försäljning inom Sverige')
 
     def test_it_is_readable_by_read_only_members(self) -> None:
         self.assertEqual(self.get(self.rita, "statements").status_code, 200)
