@@ -281,11 +281,10 @@ def account_balances(
     return balances
 
 
-@dataclass(frozen=True)
-class LedgerLine:
+class _DebitCredit:
+    """A transaction row shown the ledger way: its amount as debit (positive) or credit."""
+
     row: TransactionRow
-    #: The account's balance after this row.
-    balance: Decimal
 
     @property
     def debit(self) -> Decimal | None:
@@ -294,6 +293,13 @@ class LedgerLine:
     @property
     def credit(self) -> Decimal | None:
         return -self.row.amount if self.row.amount < 0 else None
+
+
+@dataclass(frozen=True)
+class LedgerLine(_DebitCredit):
+    row: TransactionRow
+    #: The account's balance after this row.
+    balance: Decimal
 
 
 @dataclass(frozen=True)
@@ -714,19 +720,11 @@ def voucher_totals(vouchers: Iterable[Voucher]) -> dict[uuid.UUID, Decimal]:
 
 
 @dataclass(frozen=True)
-class VoucherRowLine:
+class VoucherRowLine(_DebitCredit):
     row: TransactionRow
     account_name: str
     #: (dimension name, object code, object name) for each object of the row.
     objects: list[tuple[str, str, str]]
-
-    @property
-    def debit(self) -> Decimal | None:
-        return self.row.amount if self.row.amount > 0 else None
-
-    @property
-    def credit(self) -> Decimal | None:
-        return -self.row.amount if self.row.amount < 0 else None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from skrivbord.accounting.models import (
     TransactionRow,
 )
 from skrivbord.accounting.reports.books import ZERO, AccountBooks, YearBooks, month_starts
-from skrivbord.accounting.reports.trend import side
+from skrivbord.accounting.reports.trend import IncomeAndExpenses, side
 from skrivbord.accounting.selectors import fiscal_year_get, fiscal_year_list
 from skrivbord.core.access import CompanyAccess
 
@@ -158,24 +158,10 @@ def _movements(
     return moved
 
 
-@dataclass(frozen=True)
-class ObjectResult:
+@dataclass(frozen=True, kw_only=True)
+class ObjectResult(IncomeAndExpenses):
     code: str
     name: str
-    income: Decimal
-    expenses: Decimal
-    previous_income: Decimal | None
-    previous_expenses: Decimal | None
-
-    @property
-    def result(self) -> Decimal:
-        return self.income - self.expenses
-
-    @property
-    def previous_result(self) -> Decimal | None:
-        if self.previous_income is None or self.previous_expenses is None:
-            return None
-        return self.previous_income - self.previous_expenses
 
 
 def object_results(

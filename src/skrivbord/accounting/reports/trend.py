@@ -31,8 +31,9 @@ def side(account: str) -> str:
 
 
 @dataclass(frozen=True)
-class Month:
-    label: str
+class IncomeAndExpenses:
+    """Income and expenses of this year and last, and the results they make."""
+
     income: Decimal
     expenses: Decimal
     previous_income: Decimal | None
@@ -47,6 +48,11 @@ class Month:
         if self.previous_income is None or self.previous_expenses is None:
             return None
         return self.previous_income - self.previous_expenses
+
+
+@dataclass(frozen=True, kw_only=True)
+class Month(IncomeAndExpenses):
+    label: str
 
 
 @dataclass(frozen=True)
