@@ -8,8 +8,6 @@ records two known bugs when the office pulls the delete before it has pushed its
 
 from __future__ import annotations
 
-from unittest import expectedFailure
-
 from django.db import transaction
 
 from skrivbord.sync import engine
@@ -86,16 +84,13 @@ class ParentDeleteBeforePushTests(SyncTestCase):
 
     databases = {"default", "office"}
 
-    @expectedFailure
     def test_an_office_person_is_logged_online_when_the_contact_delete_arrives_first(
         self,
     ) -> None:
-        """Known bug. The pull deletes the contact on the office, and its person with it
-        (`_orphaned_children`); the conflict is logged in the office's own database only.
-        The person's create never reaches the online node, which logs nothing, although the
-        online node is where conflicts are decided and both nodes' logs are the same
-        elsewhere (test_an_office_person_added_to_a_contact_deleted_online_is_logged, where
-        the office pushes first). Found by the model-based test."""
+        """The pull deletes the contact on the office, and its person with it
+        (`_orphaned_children`): the conflict is logged there, and the person is sent on as
+        gone with its contact, so the online node, where conflicts are decided, logs it too
+        (as when the office pushes first). Found by the model-based test."""
         nodes = TwoNodes(policy="office-wins")
         contact = nodes.create_contact(OFFICE, name="Kund AB")
         nodes.exchange()

@@ -650,6 +650,11 @@ def _apply_entity(
                 versions_from_json(state.versions if state else {}),
                 current is None,
             )
+        if _went_with_parent(incoming, local, resolve):
+            # Its edits were lost to a parent's delete made here: logged here too.
+            conflicts.append(
+                _parent_delete_conflict(link, synced, row_id, incoming.versions, side)
+            )
         outcome = merge(
             local,
             incoming,
@@ -727,7 +732,9 @@ def _apply_entity(
         state.deleted = image.deleted
         conflicts += [_conflict_row(link, entity, row_id, c) for c in outcome.conflicts]
     if deletes:
-        orphans = _orphaned_children(link, entity, deletes, using, deleter=other_side(side))
+        orphans = _orphaned_children(
+            link, entity, deletes, using, deleter=other_side(side), tell=not resolve
+        )
         for orphan in orphans:  # each goes with its parent: an applied delete too
             result.applied[orphan.entity] += 1
         conflicts += orphans
@@ -890,12 +897,21 @@ def _parent_delete_wins(
 
 
 def _orphaned_children(
-    link: SyncLink, entity: str, parent_ids: list[uuid.UUID], using: str, *, deleter: Side
+    link: SyncLink,
+    entity: str,
+    parent_ids: list[uuid.UUID],
+    using: str,
+    *,
+    deleter: Side,
+    tell: bool,
 ) -> list[SyncConflict]:
     """Living children of parents the other node deleted, which that node never knew (its
     own children's deletes came first in the batch): they go with their parent, and each is
-    logged as an edit the parent's delete won over."""
+    logged as an edit the parent's delete won over. With `tell` (the office, which does not
+    decide conflicts), each is also sent on as gone with its parent, so the resolving node
+    logs the same conflict (see `_went_with_parent`)."""
     logged: list[SyncConflict] = []
+    told: list[SyncChange] = []
     for child in registry.synced_models():
         for column, parent_label in child.parents.items():
             if parent_label != entity:
@@ -913,35 +929,58 @@ def _orphaned_children(
             for row_id in rows:
                 state = states.get(to_db(row_id))
                 versions = versions_from_json(state.versions if state else {})
-                image = RowImage({}, versions)
-                edit = max(
-                    (image.version(name) for name in child.fields),
-                    key=lambda version: version.hlc,
-                    default=Version(),
-                )
-                office_version, online_version = (
-                    (Version(), edit) if deleter == Side.OFFICE else (edit, Version())
-                )
-                logged.append(
-                    _conflict_row(
-                        link,
-                        child.label,
-                        row_id,
-                        Conflict(
-                            DELETED,
-                            deleter == Side.OFFICE,
-                            deleter == Side.ONLINE,
-                            office_version,
-                            online_version,
-                            Policy(link.policy),
-                            deleter,
-                        ),
-                    )
-                )
+                logged.append(_parent_delete_conflict(link, child, row_id, versions, deleter))
                 if state is not None:
                     state.deleted = True
+                if tell:
+                    told.append(
+                        SyncChange(
+                            company_id=link.company_id, entity=child.label, row_id=row_id, op="r"
+                        )
+                    )
             _save_states(using, states.values())
+    SyncChange.objects.using(using).bulk_create(told)
     return logged
+
+
+def _parent_delete_conflict(
+    link: SyncLink,
+    synced: registry.SyncedModel,
+    row_id: uuid.UUID,
+    versions: dict[str, Version],
+    deleter: Side,
+) -> SyncConflict:
+    """A row's latest edit, lost to its parent's delete on the `deleter` side."""
+    image = RowImage({}, versions)
+    edit = max(
+        (image.version(name) for name in synced.fields),
+        key=lambda version: version.hlc,
+        default=Version(),
+    )
+    office_version, online_version = (
+        (Version(), edit) if deleter == Side.OFFICE else (edit, Version())
+    )
+    return _conflict_row(
+        link,
+        synced.label,
+        row_id,
+        Conflict(
+            DELETED,
+            deleter == Side.OFFICE,
+            deleter == Side.ONLINE,
+            office_version,
+            online_version,
+            Policy(link.policy),
+            deleter,
+        ),
+    )
+
+
+def _went_with_parent(incoming: RowImage, local: RowImage | None, resolve: bool) -> bool:
+    """A row the other node removed only because its parent went (told by
+    `_orphaned_children`): sent as deleted, with edits but no delete of its own, and never
+    known here."""
+    return resolve and local is None and incoming.deleted and DELETED not in incoming.versions
 
 
 def _present_parents(
