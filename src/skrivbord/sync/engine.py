@@ -652,9 +652,7 @@ def _apply_entity(
             )
         if _went_with_parent(incoming, local, resolve):
             # Its edits were lost to a parent's delete made here: logged here too.
-            conflicts.append(
-                _parent_delete_conflict(link, synced, row_id, incoming.versions, side)
-            )
+            conflicts.append(_parent_delete_conflict(link, synced, row_id, incoming.versions, side))
         outcome = merge(
             local,
             incoming,

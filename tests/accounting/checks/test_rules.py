@@ -100,6 +100,10 @@ def test_it_finds_gaps_and_repeated_numbers_in_a_series() -> None:
 def test_it_counts_working_days_for_late_cash() -> None:
     friday = dt.date(2025, 3, 7)
     assert rules.working_days_between(friday, dt.date(2025, 3, 10)) == 1  # Monday
+    # Easter: Good Friday and Easter Monday are days off, so Tuesday is the next working day
+    # after Thursday; so is the day after Midsummer Eve's weekend.
+    assert rules.working_days_between(dt.date(2025, 4, 17), dt.date(2025, 4, 22)) == 1
+    assert rules.working_days_between(dt.date(2025, 6, 19), dt.date(2025, 6, 23)) == 1
     on_friday = VoucherRef("x", "K 1", friday)
     assert codes(clean(cash_registered=((on_friday, dt.date(2025, 3, 10)),))) == set()
     late = codes(clean(cash_registered=((on_friday, dt.date(2025, 3, 11)),)))

@@ -23,6 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import holidays
+from holidays.constants import DE_FACTO, PUBLIC
+
 from skrivbord.accounting.checks.messages import CHECKS
 
 CRITICAL = "critical"
@@ -365,13 +368,19 @@ def _sample(check: str, severity: str, code: str, sample: Sample, **params: obje
     )
 
 
+#: Days off in Sweden: public holidays, and the eves everyone takes off (Midsummer,
+#: Christmas and New Year's Eve). Sundays are weekend days below already.
+DAYS_OFF = holidays.Sweden(include_sundays=False, categories=(PUBLIC, DE_FACTO))
+
+
 def working_days_between(first: dt.date, last: dt.date) -> int:
-    """Working days (Monday to Friday) after `first` up to and including `last`."""
+    """Working days (Monday to Friday, not a day off) after `first` up to and including
+    `last`."""
     days = 0
     day = first
     while day < last:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in DAYS_OFF:
             days += 1
     return days
 
