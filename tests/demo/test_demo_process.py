@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -189,6 +192,28 @@ def test_the_demo_syncs_a_change_made_on_either_side_and_stops_on_ctrl_c() -> No
             lambda: api(f"{online_contacts}?limit=1", token["online"])["count"] == 240, 20
         )
 
+        # And its books: the same trial balance on both sides, opening + movement = closing.
+        office_books = api(
+            f"{demo.office}/api/v1/companies/{office_company}/accounting/trial-balance",
+            token["office"],
+        )
+        online_trial_balance = (
+            f"{demo.online}/api/v1/companies/{online_company}/accounting/trial-balance"
+        )
+
+        def online_has_books() -> bool:
+            try:
+                return api(online_trial_balance, token["online"]) == office_books
+            except urllib.error.HTTPError as error:
+                if error.code == 404:  # no books yet
+                    return False
+                raise
+
+        books_sync = poll(online_has_books, 20)
+        assert office_books["reconciles"]
+        assert office_books["fiscal_year"]["start"] == f"{dt.date.today().year}-01-01"
+        assert len(office_books["accounts"]) > 30
+
         created = api(
             office_contacts,
             token["office"],
@@ -215,7 +240,8 @@ def test_the_demo_syncs_a_change_made_on_either_side_and_stops_on_ctrl_c() -> No
 
         code, output = demo.ctrl_c()
     print(  # the timings, for `pytest -s`
-        f"banner after {banner_after:.1f} s, first sync {first_sync:.1f} s later, office to "
+        f"banner after {banner_after:.1f} s, first sync {first_sync:.1f} s later (books "
+        f"{books_sync:.1f} s after that), office to "
         f"online {office_to_online:.2f} s, online to office {online_to_office:.2f} s"
     )
     assert code == 0, output
@@ -240,10 +266,11 @@ def test_no_serve_prepares_and_pairs_both_nodes_and_a_second_run_adds_nothing() 
     assert first.stderr == ""
     lines = first.stdout.splitlines()
     assert lines[0] == f"Data directory: {Path(data_dir).resolve()}"
-    assert lines[1] == (
-        "Office system: Demoföretaget AB and Dotterbolaget Norr AB, 252 contacts and 326 "
-        "contact persons added."
-    )
+    assert re.fullmatch(
+        r"Office system: Demoföretaget AB and Dotterbolaget Norr AB, 252 contacts and 326 "
+        r"contact persons added, books with \d,\d{3} vouchers imported \(\d+\.\d s\)\.",
+        lines[1],
+    ), lines[1]
     assert lines[2].startswith("Online desktop: Demoföretaget AB and the demo user;")
     assert lines[3] == "Paired the office system with the online desktop."
     assert second.returncode == 0, second.stdout + second.stderr

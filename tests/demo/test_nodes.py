@@ -13,19 +13,22 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 
+from skrivbord.accounting.models import Voucher
 from skrivbord.contacts.models import Contact
 from skrivbord.core.models import Company
 from skrivbord.demo import launcher
 from skrivbord.demo.loader import demo_load, demo_load_online
 from skrivbord.demo.nodes import NodeState
 from skrivbord.sync.models import SyncLink
+from tests.accounting.base import node_is
 
 ONLINE_URL = "http://127.0.0.1:8000"
 
 
 def step(node: str, name: str, *args: str) -> NodeState | None:
     out = StringIO()
-    with override_settings(MODE="demo", NODE=node):
+    # node_is: the database's capture triggers follow the node (the office imports books).
+    with node_is(node), override_settings(MODE="demo"):
         call_command("demo", "--node", node, "--step", name, *args, stdout=out)
     return NodeState.parse(out.getvalue()) if name == "prepare" else None
 
@@ -49,6 +52,8 @@ class PrepareTests(TestCase):
         assert company.name == "Demoföretaget AB"
         assert (state.contacts_created, state.persons_created) == (252, 326)
         assert Contact.objects.count() == 252
+        # And its books, which reach the online desktop by sync too.
+        assert state.vouchers_created == Voucher.objects.filter(company=company).count() > 2000
         assert state.companies == "Demoföretaget AB and Dotterbolaget Norr AB"
         assert (state.paired_with, state.password_ok) == (None, True)
 
@@ -57,6 +62,7 @@ class PrepareTests(TestCase):
         remote = link(Company.objects.get(id=first.company_id), remote_url=ONLINE_URL)
         again = prepare("office")
         assert (again.company_id, again.contacts_created) == (first.company_id, 0)
+        assert again.vouchers_created == 0
         assert again.paired_with == remote.remote_company_id
         assert Contact.objects.count() == 252
 
@@ -84,6 +90,7 @@ class PrepareTests(TestCase):
         assert Company.objects.get(id=state.company_id).name == "Demoföretaget AB"
         assert (state.paired_with, state.contacts_created, state.password_ok) == (None, 0, True)
         assert not Contact.objects.exists()
+        assert not Voucher.objects.exists()
 
     def test_a_changed_demo_password_is_reported(self) -> None:
         user = demo_load_online().user
@@ -178,6 +185,8 @@ class HelperTests(SimpleTestCase):
             contacts_created=3,
             persons_created=4,
             companies="A = B AB",
+            vouchers_created=3012,
+            books_seconds=0.75,
         )
         assert NodeState.parse("noise\n" + "\n".join(state.lines())) == state
         with pytest.raises(ValueError, match="Unexpected answer"):

@@ -313,17 +313,22 @@ class DemoLauncher:
         online = self._start_step(self.online, "prepare")
         office_state = NodeState.parse(self._finish_step(office, "could not prepare its data"))
         online_state = NodeState.parse(self._finish_step(online, "could not prepare its data"))
+        added = []
         if office_state.contacts_created:
-            detail = (
+            added.append(
                 f"{office_state.contacts_created} contacts and "
                 f"{office_state.persons_created} contact persons added"
             )
-        else:
-            detail = "as before"
+        if office_state.vouchers_created:
+            added.append(
+                f"books with {office_state.vouchers_created:,} vouchers imported "
+                f"({office_state.books_seconds:.1f} s)"
+            )
+        detail = ", ".join(added) or "as before"
         self.write(f"Office system: {office_state.companies}, {detail}.")
         self.write(
-            f"Online desktop: {online_state.companies} and the demo user; the contacts come "
-            "from the office by sync."
+            f"Online desktop: {online_state.companies} and the demo user; the contacts and the "
+            "books come from the office by sync."
         )
         return office_state, online_state
 

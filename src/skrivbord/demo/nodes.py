@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from skrivbord.core.models import Company
+from skrivbord.demo.books import demo_books_load
 from skrivbord.demo.loader import DEMO_PASSWORD, demo_load, demo_load_online
 from skrivbord.sync import lease, pairing
 from skrivbord.sync.models import SyncLink
@@ -28,6 +29,10 @@ class NodeState:
     persons_created: int = 0
     #: Company names, for the person watching the demo start.
     companies: str = ""
+    #: Vouchers of the demo books imported by this step (0: the books were there), and how
+    #: long writing and importing them took.
+    vouchers_created: int = 0
+    books_seconds: float = 0.0
 
     def lines(self) -> list[str]:
         return [
@@ -37,6 +42,8 @@ class NodeState:
             f"contacts_created={self.contacts_created}",
             f"persons_created={self.persons_created}",
             f"companies={self.companies}",
+            f"vouchers_created={self.vouchers_created}",
+            f"books_seconds={self.books_seconds:.2f}",
         ]
 
     @classmethod
@@ -50,14 +57,18 @@ class NodeState:
                 contacts_created=int(values["contacts_created"]),
                 persons_created=int(values["persons_created"]),
                 companies=values["companies"],
+                vouchers_created=int(values["vouchers_created"]),
+                books_seconds=float(values["books_seconds"]),
             )
         except (KeyError, ValueError) as error:
             raise ValueError(f"Unexpected answer from a demo node: {output!r}") from error
 
 
 def office_prepare(*, online_url: str) -> NodeState:
-    """The office's demo data (the master copy), and its link kept pointing at `online_url`."""
+    """The office's demo data (the master copy: contacts and books), and its link kept
+    pointing at `online_url`."""
     summary = demo_load()
+    books = demo_books_load(company=summary.company)
     link = SyncLink.objects.filter(company=summary.company).first()
     if link is not None:
         if link.remote_url != online_url:
@@ -75,6 +86,8 @@ def office_prepare(*, online_url: str) -> NodeState:
         contacts_created=summary.contacts_created,
         persons_created=summary.persons_created,
         companies=f"{summary.company.name} and {summary.second_company.name}",
+        vouchers_created=books.vouchers,
+        books_seconds=books.seconds,
     )
 
 

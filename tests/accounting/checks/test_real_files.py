@@ -116,9 +116,7 @@ def test_generated_clean_books_have_no_critical_finding_nor_warning(
     result = sie_import(company=company, source=data.getvalue(), filename="gen.se", force=True)
     run = books_check_after_import(company=company, result=result)
     assert run is not None
-    serious = {f.code for f in run.findings if f.severity != "info"}
-    # The generator's cash purchases are never matched by cash deposits, and it registers
-    # vouchers up to three days late: both true findings about the generated books. Every
-    # integrity and reconciliation check stays silent.
-    assert serious == {"cash_negative", "cash_registered_late"}
-    assert not [f for f in run.findings if f.severity == "critical"]
+    serious = {f.code: f.params for f in run.findings if f.severity != "info"}
+    # The generated books move the VAT to 2650 every month (check 15 leaves those entries
+    # out), keep the till above zero and register cash within a working day.
+    assert serious == {}

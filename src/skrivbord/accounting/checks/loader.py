@@ -29,6 +29,8 @@ from skrivbord.accounting.checks.rules import AccountInfo, Sample, SeriesNumberi
 MAX_PICKED = 5000
 ROWS = m.TransactionRow._meta.db_table
 VOUCHERS = m.Voucher._meta.db_table
+#: Redovisningskonto för moms: a voucher booking it moves the period's VAT (check 15).
+VAT_ACCOUNT = "2650"
 CASH = (1910, 1919)
 #: Reverse charge and import VAT (output side) and the input VAT booked against them.
 REVERSE_CHARGE_OUT = ("2614", "2615", "2624", "2625", "2634", "2635")
@@ -160,6 +162,23 @@ class YearLoader:
             data.rows += row["rows"]
             outside_rows += row["outside"]
         data.movements = movements
+        settlements = m.TransactionRow.objects.using(self.using).filter(
+            fiscal_year=year, kind=m.RowKind.TRANS, account=VAT_ACCOUNT
+        )
+        settled = (
+            m.TransactionRow.objects.using(self.using)
+            .filter(
+                fiscal_year=year,
+                kind=m.RowKind.TRANS,
+                account__in=[a for a in movements if rules.in_range(a, 2600, 2699)],
+                voucher_id__in=settlements.values("voucher_id"),
+            )
+            .exclude(account=VAT_ACCOUNT)
+            .values("account")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        data.vat_settled = {row["account"]: row["total"] for row in settled}
         if outside_rows:
             with_rows = (
                 m.TransactionRow.objects.using(self.using)

@@ -93,6 +93,9 @@ class YearData:
     previous_closing: Mapping[str, Decimal] | None = None
     #: Σ #TRANS per account.
     movements: Mapping[str, Decimal] = field(default_factory=dict)
+    #: Σ #TRANS per VAT account (2600-2699) on vouchers that also book 2650: the period's VAT
+    #: moved to the VAT account (momsredovisning), which is not sales VAT.
+    vat_settled: Mapping[str, Decimal] = field(default_factory=dict)
     #: Σ #PSALDO per account (the account as a whole) and the last period given.
     period_sums: Mapping[str, Decimal] = field(default_factory=dict)
     last_period: dt.date | None = None
@@ -789,8 +792,8 @@ def sales_rate(info: AccountInfo) -> int | None:
 
 
 def vat(data: YearData) -> list[Finding]:
-    """15: output VAT per rate ≈ the rate times the sales at that rate; reverse-charge VAT nets
-    to zero per voucher."""
+    """15: output VAT per rate ≈ the rate times the sales at that rate (VAT moved to 2650 by
+    the VAT return's entries left out); reverse-charge VAT nets to zero per voucher."""
     findings = []
     for rate, (low, high) in VAT_RATES.items():
         sales_accounts = [
@@ -801,7 +804,7 @@ def vat(data: YearData) -> list[Finding]:
         sales = -sum((data.movements[a] for a in sales_accounts), ZERO)
         output = -sum(
             (
-                v
+                v - data.vat_settled.get(a, ZERO)
                 for a, v in data.movements.items()
                 if in_range(a, low, high) and int(a[3]) not in _NOT_SALES_VAT
             ),
