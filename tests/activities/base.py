@@ -18,7 +18,11 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt
 
 class ActivitiesTestCase(BaseTestCase):
     def type_(self, key: str = "meeting", company: Company | None = None) -> ActivityType:
-        found = selectors.activity_type_by_key(access=self.access(self.alice, company), key=key) if company is None else ActivityType.objects.get(company=company, key=key)
+        found = (
+            selectors.activity_type_by_key(access=self.access(self.alice, company), key=key)
+            if company is None
+            else ActivityType.objects.get(company=company, key=key)
+        )
         assert found is not None
         return found
 

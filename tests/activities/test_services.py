@@ -16,7 +16,9 @@ from tests.activities.base import ActivitiesTestCase, local
 class DefaultTypesTest(ActivitiesTestCase):
     def test_every_company_gets_the_default_types(self) -> None:
         keys = list(
-            ActivityType.objects.filter(company=self.acme).order_by("order").values_list("key", flat=True)
+            ActivityType.objects.filter(company=self.acme)
+            .order_by("order")
+            .values_list("key", flat=True)
         )
         self.assertEqual(keys, ["meeting", "call", "email", "task", "todo", "letter", "other"])
         self.assertEqual(ActivityType.objects.filter(company=self.umbrella).count(), 7)
@@ -39,7 +41,9 @@ class DefaultTypesTest(ActivitiesTestCase):
     def test_a_type_can_be_renamed_and_moved_to_the_task_list_but_keeps_its_key(self) -> None:
         access = self.access(self.alice)
         call = self.type_("call")
-        services.activity_type_update(access=access, activity_type=call, name="Samtal", shows_in="tasks")
+        services.activity_type_update(
+            access=access, activity_type=call, name="Samtal", shows_in="tasks"
+        )
         call.refresh_from_db()
         self.assertEqual((call.display_name, call.shows_in, call.key), ("Samtal", "tasks", "call"))
         with self.assertRaises(ValidationError):
@@ -87,7 +91,9 @@ class ActivityCreateTest(ActivitiesTestCase):
         access = self.access(self.alice)
         acme_kund = contact_services.contact_create(access=access, name="Kund AB")
         other = contact_services.contact_create(access=access, name="Annan AB")
-        person = contact_services.contact_person_create(access=access, contact=other, first_name="Per")
+        person = contact_services.contact_person_create(
+            access=access, contact=other, first_name="Per"
+        )
         with self.assertRaises(ValidationError) as caught:
             self.make(contact=acme_kund, contact_person=person)
         self.assertEqual(
@@ -97,15 +103,19 @@ class ActivityCreateTest(ActivitiesTestCase):
         self.assertFalse(Activity.objects.exists())
 
     def test_a_contact_of_another_company_is_refused(self) -> None:
-        theirs = contact_services.contact_create(access=self.access(self.charlie, self.umbrella), name="X")
+        theirs = contact_services.contact_create(
+            access=self.access(self.charlie, self.umbrella), name="X"
+        )
         with self.assertRaises(ValidationError):
             self.make(contact=theirs)
 
     def test_participants_are_employees_or_resources(self) -> None:
         room = services.resource_create(access=self.access(self.alice), name="Stora rummet")
         activity = self.make(
-            start=local(2026, 12, 1, 9), end=local(2026, 12, 1, 10),
-            employees=["bob@acme.se"], resources=[room],
+            start=local(2026, 12, 1, 9),
+            end=local(2026, 12, 1, 10),
+            employees=["bob@acme.se"],
+            resources=[room],
         )
         self.assertEqual(
             sorted((p.employee, p.resource_id) for p in activity.participants.all()),
@@ -122,12 +132,15 @@ class ActivityCreateTest(ActivitiesTestCase):
         self.make(start=local(2026, 12, 1, 9), end=local(2026, 12, 1, 10), resources=[room])
         with self.assertRaises(ValidationError) as caught:
             self.make(
-                user=self.bob, subject="Krock",
-                start=local(2026, 12, 1, 9, 30), end=local(2026, 12, 1, 11), resources=[room],
+                user=self.bob,
+                subject="Krock",
+                start=local(2026, 12, 1, 9, 30),
+                end=local(2026, 12, 1, 11),
+                resources=[room],
             )
         self.assertEqual(
             caught.exception.message_dict["resources"],
-            ["Stora rummet is already booked then (2026-12-01 09:00–10:00)."],
+            ["Stora rummet is already booked then (2026-12-01 09:00–10:00)."],  # noqa: RUF001
         )
         self.assertEqual(Activity.objects.count(), 1)
         # Back to back is fine, and so is a cancelled booking's time.
@@ -149,18 +162,24 @@ class ActivityUpdateTest(ActivitiesTestCase):
     def test_an_update_writes_only_what_changes(self) -> None:
         activity = self.make(start=local(2026, 12, 1, 9), end=local(2026, 12, 1, 10))
         before = activity.updated_at
-        services.activity_update(access=self.access(self.alice), activity=activity, subject="Planering")
+        services.activity_update(
+            access=self.access(self.alice), activity=activity, subject="Planering"
+        )
         activity.refresh_from_db()
         self.assertEqual(activity.updated_at, before)
 
     def test_moving_into_a_booked_slot_is_refused_and_nothing_changes(self) -> None:
         room = services.resource_create(access=self.access(self.alice), name="Rummet")
         self.make(start=local(2026, 12, 1, 9), end=local(2026, 12, 1, 10), resources=[room])
-        later = self.make(start=local(2026, 12, 1, 13), end=local(2026, 12, 1, 14), resources=[room])
+        later = self.make(
+            start=local(2026, 12, 1, 13), end=local(2026, 12, 1, 14), resources=[room]
+        )
         with self.assertRaises(ValidationError):
             services.activity_update(
-                access=self.access(self.alice), activity=later,
-                start=local(2026, 12, 1, 9, 30), end=local(2026, 12, 1, 10, 30),
+                access=self.access(self.alice),
+                activity=later,
+                start=local(2026, 12, 1, 9, 30),
+                end=local(2026, 12, 1, 10, 30),
             )
         later.refresh_from_db()
         self.assertEqual(later.start, local(2026, 12, 1, 13))
@@ -176,7 +195,9 @@ class ActivityUpdateTest(ActivitiesTestCase):
         activity = self.make(employees=["bob@acme.se"])
         bob_row = Participant.objects.get(activity=activity)
         services.activity_update(
-            access=self.access(self.alice), activity=activity, employees=["bob@acme.se", "alice@acme.se"]
+            access=self.access(self.alice),
+            activity=activity,
+            employees=["bob@acme.se", "alice@acme.se"],
         )
         self.assertTrue(Participant.objects.filter(id=bob_row.id).exists())
         self.assertEqual(activity.participants.count(), 2)
@@ -202,13 +223,22 @@ class SelectorTest(ActivitiesTestCase):
     def test_quick_views_and_filters(self) -> None:
         now = selectors.timezone.now()
         day = selectors.today(self.access(self.alice))
-        past = self.make(subject="Gammal", start=now - dt.timedelta(days=3), end=now - dt.timedelta(days=3))
+        past = self.make(
+            subject="Gammal", start=now - dt.timedelta(days=3), end=now - dt.timedelta(days=3)
+        )
         todays = self.make(subject="Idag", all_day=True, start_date=day)
-        bobs = self.make(user=self.bob, subject="Bobs", due_date=day + dt.timedelta(days=5), type=self.type_("task"))
+        bobs = self.make(
+            user=self.bob,
+            subject="Bobs",
+            due_date=day + dt.timedelta(days=5),
+            type=self.type_("task"),
+        )
         access = self.access(self.alice)
 
         def subjects(**filters: object) -> set[str]:
-            found = selectors.activity_list(access=access, filters=selectors.ActivityFilters(**filters))  # type: ignore[arg-type]
+            found = selectors.activity_list(
+                access=access, filters=selectors.ActivityFilters(**filters)
+            )  # type: ignore[arg-type]
             return {a.subject for a in found}
 
         self.assertEqual(subjects(view="overdue"), {past.subject})
@@ -216,7 +246,9 @@ class SelectorTest(ActivitiesTestCase):
         self.assertEqual(subjects(view="mine"), {"Gammal", "Idag"})
         self.assertEqual(subjects(responsible="bob@acme.se"), {bobs.subject})
         self.assertEqual(subjects(type_key="task"), {"Bobs"})
-        self.assertEqual(subjects(date_from=day, date_to=day + dt.timedelta(days=7)), {"Idag", "Bobs"})
+        self.assertEqual(
+            subjects(date_from=day, date_to=day + dt.timedelta(days=7)), {"Idag", "Bobs"}
+        )
         services.activity_mark_done(access=access, activity=past)
         self.assertEqual(subjects(view="overdue"), set())
         self.assertEqual(subjects(status="done"), {"Gammal"})
@@ -224,12 +256,20 @@ class SelectorTest(ActivitiesTestCase):
     def test_search_never_finds_another_persons_private_text(self) -> None:
         self.make(subject="Hemlig affär", private=True)
         self.assertEqual(
-            selectors.activity_list(access=self.access(self.bob), filters=selectors.ActivityFilters(search="hemlig")).count(), 0
+            selectors.activity_list(
+                access=self.access(self.bob), filters=selectors.ActivityFilters(search="hemlig")
+            ).count(),
+            0,
         )
         self.assertEqual(
-            selectors.activity_list(access=self.access(self.alice), filters=selectors.ActivityFilters(search="hemlig")).count(), 1
+            selectors.activity_list(
+                access=self.access(self.alice), filters=selectors.ActivityFilters(search="hemlig")
+            ).count(),
+            1,
         )
 
     def test_charlie_sees_nothing_of_acme(self) -> None:
         self.make()
-        self.assertEqual(selectors.activity_list(access=self.access(self.charlie, self.umbrella)).count(), 0)
+        self.assertEqual(
+            selectors.activity_list(access=self.access(self.charlie, self.umbrella)).count(), 0
+        )

@@ -23,7 +23,7 @@ class ActivityViewsTest(ActivitiesTestCase):
         self.login(self.bob)
         response = self.client.get(self.base)
         self.assertContains(response, "Styrelsemöte")
-        self.assertContains(response, "09:00–10:00")
+        self.assertContains(response, "09:00–10:00")  # noqa: RUF001
 
     def test_the_list_filters_by_type_and_status(self) -> None:
         self.make(subject="Mötet")
@@ -41,7 +41,9 @@ class ActivityViewsTest(ActivitiesTestCase):
         self.assertNotContains(response, "<html")
 
     def test_mark_done_in_one_click_returns_the_row(self) -> None:
-        activity = self.make(subject="Ring tillbaka", type=self.type_("call"), due_date=dt.date(2026, 12, 1))
+        activity = self.make(
+            subject="Ring tillbaka", type=self.type_("call"), due_date=dt.date(2026, 12, 1)
+        )
         self.login(self.bob)
         response = self.client.post(f"{self.base}{activity.id}/done/", HTTP_HX_REQUEST="true")
         self.assertEqual(response.status_code, 200)
@@ -53,25 +55,42 @@ class ActivityViewsTest(ActivitiesTestCase):
     def test_mark_done_without_javascript_goes_back(self) -> None:
         activity = self.make(due_date=dt.date(2026, 12, 1), type=self.type_("task"))
         self.login(self.alice)
-        response = self.client.post(f"{self.base}{activity.id}/done/", {"next": self.base + "?view=mine"})
+        response = self.client.post(
+            f"{self.base}{activity.id}/done/", {"next": self.base + "?view=mine"}
+        )
         self.assertRedirects(response, self.base + "?view=mine", fetch_redirect_response=False)
 
     def test_create_edit_and_delete_through_the_forms(self) -> None:
         self.login(self.alice)
         form = self.client.get(self.base + "new/")
         self.assertContains(form, 'type="datetime-local"')
-        response = self.client.post(self.base + "new/", {
-            "type": self.type_("meeting").id, "subject": "Kickoff", "status": "planned",
-            "priority": "normal", "start": "2026-12-01T09:00", "end": "2026-12-01T10:00",
-            "responsible": "alice@acme.se", "employees": ["bob@acme.se"],
-        })
+        response = self.client.post(
+            self.base + "new/",
+            {
+                "type": self.type_("meeting").id,
+                "subject": "Kickoff",
+                "status": "planned",
+                "priority": "normal",
+                "start": "2026-12-01T09:00",
+                "end": "2026-12-01T10:00",
+                "responsible": "alice@acme.se",
+                "employees": ["bob@acme.se"],
+            },
+        )
         activity = Activity.objects.get(subject="Kickoff")
         self.assertRedirects(response, f"{self.base}{activity.id}/", fetch_redirect_response=False)
         self.assertEqual(activity.start, local(2026, 12, 1, 9))
-        response = self.client.post(f"{self.base}{activity.id}/edit/", {
-            "type": self.type_("meeting").id, "subject": "Kickoff", "status": "planned",
-            "priority": "high", "start": "2026-12-01T10:00", "end": "2026-12-01T09:00",
-        })
+        response = self.client.post(
+            f"{self.base}{activity.id}/edit/",
+            {
+                "type": self.type_("meeting").id,
+                "subject": "Kickoff",
+                "status": "planned",
+                "priority": "high",
+                "start": "2026-12-01T10:00",
+                "end": "2026-12-01T09:00",
+            },
+        )
         self.assertContains(response, "The end is before the start.", status_code=400)
         confirm = self.client.get(f"{self.base}{activity.id}/delete/")
         self.assertContains(confirm, "for good?")
@@ -83,16 +102,28 @@ class ActivityViewsTest(ActivitiesTestCase):
         room = services.resource_create(access=self.access(self.alice), name="Rummet")
         self.make(start=local(2026, 12, 1, 9), end=local(2026, 12, 1, 10), resources=[room])
         self.login(self.bob)
-        response = self.client.post(self.base + "new/", {
-            "type": self.type_("meeting").id, "subject": "Krock", "status": "planned",
-            "priority": "normal", "start": "2026-12-01T09:30", "end": "2026-12-01T10:30",
-            "resources": [room.id],
-        })
+        response = self.client.post(
+            self.base + "new/",
+            {
+                "type": self.type_("meeting").id,
+                "subject": "Krock",
+                "status": "planned",
+                "priority": "normal",
+                "start": "2026-12-01T09:30",
+                "end": "2026-12-01T10:30",
+                "resources": [room.id],
+            },
+        )
         self.assertContains(response, "Rummet is already booked then", status_code=400)
         self.assertFalse(Activity.objects.filter(subject="Krock").exists())
 
     def test_private_activities_show_busy_to_others(self) -> None:
-        activity = self.make(subject="Läkarbesök", private=True, start=local(2026, 12, 1, 9), end=local(2026, 12, 1, 10))
+        activity = self.make(
+            subject="Läkarbesök",
+            private=True,
+            start=local(2026, 12, 1, 9),
+            end=local(2026, 12, 1, 10),
+        )
         self.login(self.bob)
         listed = self.client.get(self.base)
         self.assertContains(listed, "Busy")
@@ -113,7 +144,13 @@ class ActivityViewsTest(ActivitiesTestCase):
     def test_charlie_sees_nothing_of_acme(self) -> None:
         activity = self.make()
         self.login(self.charlie)
-        for url in ("", "new/", f"{activity.id}/", f"{activity.id}/edit/", f"{activity.id}/delete/"):
+        for url in (
+            "",
+            "new/",
+            f"{activity.id}/",
+            f"{activity.id}/edit/",
+            f"{activity.id}/delete/",
+        ):
             self.assertEqual(self.client.get(self.base + url).status_code, 404, url)
         self.assertEqual(self.client.post(f"{self.base}{activity.id}/done/").status_code, 404)
         # Nor under his own company's address.
@@ -123,8 +160,19 @@ class ActivityViewsTest(ActivitiesTestCase):
     def test_the_contact_card_shows_history_and_planned(self) -> None:
         access = self.access(self.alice)
         contact = contact_services.contact_create(access=access, name="Kund AB")
-        self.make(subject="Uppföljning", contact=contact, start=local(2030, 1, 8, 9), end=local(2030, 1, 8, 10))
-        self.make(subject="Första mötet", contact=contact, status="done", start=local(2025, 1, 8, 9), end=local(2025, 1, 8, 10))
+        self.make(
+            subject="Uppföljning",
+            contact=contact,
+            start=local(2030, 1, 8, 9),
+            end=local(2030, 1, 8, 10),
+        )
+        self.make(
+            subject="Första mötet",
+            contact=contact,
+            status="done",
+            start=local(2025, 1, 8, 9),
+            end=local(2025, 1, 8, 10),
+        )
         self.login(self.bob)
         response = self.client.get(f"/c/{self.acme.id}/contacts/{contact.id}/")
         self.assertContains(response, "Uppföljning")
@@ -135,8 +183,14 @@ class ActivityViewsTest(ActivitiesTestCase):
         from django.utils import timezone
 
         now = timezone.now()
-        self.make(subject="Dagens", all_day=True, start_date=now.astimezone(local(2026, 1, 1).tzinfo).date())
-        self.make(subject="Försenad", start=now - dt.timedelta(days=2), end=now - dt.timedelta(days=2))
+        self.make(
+            subject="Dagens",
+            all_day=True,
+            start_date=now.astimezone(local(2026, 1, 1).tzinfo).date(),
+        )
+        self.make(
+            subject="Försenad", start=now - dt.timedelta(days=2), end=now - dt.timedelta(days=2)
+        )
         self.login(self.alice)
         response = self.client.get(f"/c/{self.acme.id}/")
         self.assertContains(response, "Dagens")

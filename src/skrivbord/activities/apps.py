@@ -53,7 +53,9 @@ class ActivitiesConfig(AppConfig):
         post_save.connect(_seed_types, sender=Company, dispatch_uid="activities_seed_types")
 
 
-def _seed_types(*, instance: object, created: bool, raw: bool = False, using: str, **_: object) -> None:
+def _seed_types(
+    *, instance: object, created: bool, raw: bool = False, using: str, **_: object
+) -> None:
     """Every new company gets the default activity types (an existing one got them by the
     data migration)."""
     if created and not raw:

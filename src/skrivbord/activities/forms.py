@@ -13,7 +13,6 @@ from skrivbord.activities.models import Activity, Priority, Status
 from skrivbord.core.access import CompanyAccess
 
 
-
 class _DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -29,19 +28,27 @@ class _DateInput(forms.DateInput):
 
 
 class ActivityForm(forms.Form):
-    type = forms.ModelChoiceField(label=_("Type"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    type: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Type"), queryset=None, empty_label=None
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=20_000,
+        label=_("Description"),
+        required=False,
+        max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     all_day = forms.BooleanField(label=_("All day"), required=False)
     start = forms.DateTimeField(
-        label=_("Start"), required=False, widget=_DateTimeInput(),
+        label=_("Start"),
+        required=False,
+        widget=_DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     end = forms.DateTimeField(
-        label=_("End"), required=False, widget=_DateTimeInput(),
+        label=_("End"),
+        required=False,
+        widget=_DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     start_date = forms.DateField(label=_("First day"), required=False, widget=_DateInput())
@@ -53,17 +60,17 @@ class ActivityForm(forms.Form):
     )
     responsible = forms.ChoiceField(label=_("Responsible"), required=False)
     employees = forms.MultipleChoiceField(label=_("Participants"), required=False)
-    resources = forms.ModelMultipleChoiceField(
-        label=_("Resources"), queryset=None, required=False  # type: ignore[arg-type]
+    resources: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("Resources"), queryset=None, required=False
     )
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None, required=False)  # type: ignore[arg-type]
-    contact_person = forms.ModelChoiceField(
-        label=_("Contact person"), queryset=None, required=False  # type: ignore[arg-type]
+    contact: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Contact"), queryset=None, required=False
+    )
+    contact_person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Contact person"), queryset=None, required=False
     )
     location = forms.CharField(label=_("Location"), required=False, max_length=200)
-    private = forms.BooleanField(
-        label=_("Private: others see only “busy”"), required=False
-    )
+    private = forms.BooleanField(label=_("Private: others see only “busy”"), required=False)
 
     GROUPS = (
         (_("Activity"), ("type", "subject", "description", "status", "priority")),
@@ -72,7 +79,9 @@ class ActivityForm(forms.Form):
         (_("Contact"), ("contact", "contact_person", "location")),
     )
 
-    def __init__(self, *args: Any, access: CompanyAccess, contact: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, access: CompanyAccess, contact: Any = None, **kwargs: Any
+    ) -> None:
         from skrivbord.activities import selectors
         from skrivbord.contacts import selectors as contact_selectors
         from skrivbord.contacts.models import ContactPerson
@@ -88,9 +97,11 @@ class ActivityForm(forms.Form):
         contacts = contact_selectors.contact_list(access=access, active=True)
         fields["contact"].queryset = contacts
         contact_id = contact.id if contact is not None else self._chosen("contact")
-        fields["contact_person"].queryset = ContactPerson.objects.filter(
-            company=access.company, contact_id=contact_id
-        ) if contact_id else ContactPerson.objects.none()
+        fields["contact_person"].queryset = (
+            ContactPerson.objects.filter(company=access.company, contact_id=contact_id)
+            if contact_id
+            else ContactPerson.objects.none()
+        )
         self.start_help = _("Times are in the company's time zone (Europe/Stockholm).")
 
     def _chosen(self, name: str) -> str | None:

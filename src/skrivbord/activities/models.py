@@ -10,6 +10,7 @@ same person on the office and the online node.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ class ShowsIn(models.TextChoices):
 
 #: The default types of every company: key -> (name, shows in, colour). The key is stable
 #: (the API's `type`); the name is translated unless the company gives its own.
-DEFAULT_TYPES: dict[str, tuple[str, str, str]] = {
+DEFAULT_TYPES: dict[str, tuple[Any, str, str]] = {
     "meeting": (_("Meeting"), ShowsIn.CALENDAR, "#2f6fb0"),
     "call": (_("Phone call"), ShowsIn.CALENDAR, "#2e8b57"),
     "email": (_("E-mail"), ShowsIn.TASKS, "#7a5cb8"),
@@ -158,9 +159,7 @@ class Activity(TenantModel):
             models.Index(fields=["company", "start"], name="activity_company_start"),
             models.Index(fields=["company", "start_date"], name="activity_company_sdate"),
             models.Index(fields=["company", "due_date"], name="activity_company_due"),
-            models.Index(
-                fields=["company", "responsible", "start"], name="activity_company_resp"
-            ),
+            models.Index(fields=["company", "responsible", "start"], name="activity_company_resp"),
             models.Index(fields=["contact", "start"], name="activity_contact_start"),
         ]
 
@@ -198,6 +197,4 @@ class Participant(TenantModel):
 def synced_fields(model: type[models.Model]) -> tuple[str, ...]:
     """The columns the sync engine carries: all but the id, the company and the timestamps."""
     skip = {"id", "company", "created_at", "updated_at"}
-    return tuple(
-        field.attname for field in model._meta.concrete_fields if field.name not in skip
-    )
+    return tuple(field.attname for field in model._meta.concrete_fields if field.name not in skip)

@@ -12,7 +12,15 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -127,7 +135,9 @@ def activity_list(
     )
 
 
-def activity_order(activities: QuerySet[Activity], *, newest_first: bool = False) -> QuerySet[Activity]:
+def activity_order(
+    activities: QuerySet[Activity], *, newest_first: bool = False
+) -> QuerySet[Activity]:
     """By when: a timed activity by its start, an all-day one by its day, a task by its due
     date (all sort among each other by the day; a timed start sorts by its UTC time)."""
     from django.db.models.functions import Coalesce, TruncDate
@@ -159,21 +169,31 @@ def can_see(activity: Activity, access: CompanyAccess) -> bool:
     if not activity.private:
         return True
     email = access.user.email.lower()
-    return activity.responsible == email or bool(getattr(activity, "is_mine", False)) or any(
-        p.employee == email for p in activity.participants.all()
+    return (
+        activity.responsible == email
+        or bool(getattr(activity, "is_mine", False))
+        or any(p.employee == email for p in activity.participants.all())
     )
 
 
-def activity_type_list(*, access: CompanyAccess, active: bool | None = True) -> QuerySet[ActivityType]:
+def activity_type_list(
+    *, access: CompanyAccess, active: bool | None = True
+) -> QuerySet[ActivityType]:
     access.require("activities", "view")
     types = ActivityType.objects.filter(company=access.company)
+    if not types.exists():
+        # An online copy removed at a disconnect takes the default types with it; they come
+        # back the same (same ids) rather than leave the company unable to plan.
+        from skrivbord.activities.services import activity_types_seed
+
+        activity_types_seed(company=access.company)
     if active is not None:
         types = types.filter(is_active=active)
     return types.order_by("order", "key")
 
 
 def activity_type_by_key(*, access: CompanyAccess, key: str) -> ActivityType | None:
-    access.require("activities", "view")
+    activity_type_list(access=access, active=None)  # the defaults, if they went
     return ActivityType.objects.filter(company=access.company, key=key).first()
 
 
@@ -234,6 +254,6 @@ def status_activities(*, access: CompanyAccess, limit: int = 10) -> dict[str, li
             is_today=ExpressionWrapper(on_today, output_field=BooleanField())
         )
     )[: 2 * limit]
-    todays = [activity for activity in found if activity.is_today][:limit]
-    late = [activity for activity in found if not activity.is_today][:limit]
+    todays = [activity for activity in found if getattr(activity, "is_today", False)][:limit]
+    late = [activity for activity in found if not getattr(activity, "is_today", False)][:limit]
     return {"today": todays, "overdue": late}

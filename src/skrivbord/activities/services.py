@@ -96,7 +96,14 @@ def activity_types_seed(*, company: Company, using: str = "default") -> list[Act
                 order=order * 10,
             )
         )
-    ActivityType.objects.using(using).bulk_create(made)
+    if made:
+        # Not captured for the sync: every node makes the same rows with the same ids itself
+        # (on creation, by migration, or again here if they were removed with an online copy),
+        # so there is nothing to send, and a first sync is not cluttered with them.
+        from skrivbord.sync.engine import applying
+
+        with transaction.atomic(using=using), applying(using):
+            ActivityType.objects.using(using).bulk_create(made)
     return made
 
 
@@ -229,7 +236,10 @@ def may_see_details(activity: Activity, email: str) -> bool:
 def _require_details(access: CompanyAccess, activity: Activity) -> None:
     if not may_see_details(activity, access.user.email):
         raise PermissionDenied(
-            _("This activity is private: only its responsible employee and participants can change it.")
+            _(
+                "This activity is private: only its responsible employee and participants "
+                "can change it."
+            )
         )
 
 
@@ -266,10 +276,14 @@ def _prepare_activity(
             # A time without a zone is the company's local time.
             cleaned[name] = value.replace(tzinfo=company_timezone(company))
     type_ = cleaned.get("type")
-    if type_ is not None and (not isinstance(type_, ActivityType) or type_.company_id != company.id):
+    if type_ is not None and (
+        not isinstance(type_, ActivityType) or type_.company_id != company.id
+    ):
         errors.setdefault("type", []).append(_("Choose one of the company's activity types."))
     contact = cleaned.get("contact")
-    if contact is not None and (not isinstance(contact, Contact) or contact.company_id != company.id):
+    if contact is not None and (
+        not isinstance(contact, Contact) or contact.company_id != company.id
+    ):
         errors.setdefault("contact", []).append(_("Choose one of the company's contacts."))
     person = cleaned.get("contact_person")
     if person is not None and (
@@ -303,7 +317,9 @@ def _check_times(activity: Activity, errors: dict[str, list[str]]) -> None:
                 _("An all-day activity has dates, not times: leave the times empty.")
             )
         if not activity.start_date:
-            errors.setdefault("start_date", []).append(_("An all-day activity needs its first day."))
+            errors.setdefault("start_date", []).append(
+                _("An all-day activity needs its first day.")
+            )
         elif activity.end_date and activity.end_date < activity.start_date:
             errors.setdefault("end_date", []).append(_("The last day is before the first day."))
         return
@@ -343,7 +359,9 @@ def _check_resources(
     start, end = span
     zone = company_timezone(activity.company)
     first_day = start.astimezone(zone).date()
-    last_day = (end - dt.timedelta(microseconds=1)).astimezone(zone).date() if end > start else first_day
+    last_day = (
+        (end - dt.timedelta(microseconds=1)).astimezone(zone).date() if end > start else first_day
+    )
     overlapping = (
         Participant.objects.filter(company_id=activity.company_id, resource__in=resources)
         .exclude(activity_id=activity.id)
@@ -366,10 +384,13 @@ def _check_resources(
         when = ""
         if other_span:
             local = [moment.astimezone(zone) for moment in other_span]
-            when = f"{local[0]:%Y-%m-%d %H:%M}–{local[1]:%H:%M}"
+            when = f"{local[0]:%Y-%m-%d %H:%M}–{local[1]:%H:%M}"  # noqa: RUF001
         errors.setdefault("resources", []).append(
             _("%(resource)s is already booked then (%(when)s).")
-            % {"resource": participation.resource.name, "when": when}
+            % {
+                "resource": participation.resource.name if participation.resource else "",
+                "when": when,
+            }
         )
 
 
@@ -427,9 +448,9 @@ def _set_participants(
 def _current_resources(activity: Activity) -> list[Resource]:
     return [
         p.resource
-        for p in Participant.objects.filter(activity=activity, resource__isnull=False).select_related(
-            "resource"
-        )
+        for p in Participant.objects.filter(
+            activity=activity, resource__isnull=False
+        ).select_related("resource")
         if p.resource is not None
     ]
 

@@ -79,9 +79,11 @@ def activity_list(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     page = Paginator(activities, settings.CONTACTS_PAGE_SIZE).get_page(request.GET.get("page"))
     contact = None
     if filters["contact"]:
-        contact = contact_selectors.contact_list(access=access, active=None).filter(
-            id=filters["contact"]
-        ).first()
+        contact = (
+            contact_selectors.contact_list(access=access, active=None)
+            .filter(id=filters["contact"])
+            .first()
+        )
     context = {
         "page": page,
         "activities": page.object_list,
@@ -109,10 +111,17 @@ def _apply_service_errors(form: ActivityForm, error: ValidationError) -> None:
 
 
 def _form_page(
-    request: HttpRequest, access: CompanyAccess, form: ActivityForm, *, status: int = 200, **extra: Any
+    request: HttpRequest,
+    access: CompanyAccess,
+    form: ActivityForm,
+    *,
+    status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
     return render_page(
-        request, "activities/form.html", {"form": form, "company": access.company, **extra},
+        request,
+        "activities/form.html",
+        {"form": form, "company": access.company, **extra},
         status=status,
     )
 
@@ -169,7 +178,10 @@ def activity_detail(
 def _details_or_403(access: CompanyAccess, activity: Any) -> None:
     if not selectors.can_see(activity, access):
         raise PermissionDenied(
-            _("This activity is private: only its responsible employee and participants can change it.")
+            _(
+                "This activity is private: only its responsible employee and participants "
+                "can change it."
+            )
         )
 
 
@@ -239,7 +251,9 @@ def activity_done(
             },
             partial="row",
         )
-    messages.success(request, _("The activity %(subject)s is done.") % {"subject": activity.subject})
+    messages.success(
+        request, _("The activity %(subject)s is done.") % {"subject": activity.subject}
+    )
     back = request.POST.get("next") or ""
     if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
         return redirect(back)

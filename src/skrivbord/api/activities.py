@@ -20,7 +20,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from skrivbord.activities import selectors, services
-from skrivbord.activities.models import Activity, Priority, Status as ActivityStatus
+from skrivbord.activities.models import Activity, Priority
+from skrivbord.activities.models import Status as ActivityStatus
 from skrivbord.activities.timezones import company_timezone
 from skrivbord.api.auth import TOKEN
 from skrivbord.api.pagination import page_urls
@@ -81,8 +82,12 @@ class ActivityPage(Schema):
 class ActivityListQuery(Schema):
     limit: int = Field(default=50, ge=1, le=settings.API_PAGE_SIZE_MAX)
     offset: int = Field(default=0, ge=0)
-    q: str = Field(default="", max_length=200, description="Search subject, description, place, contact.")
-    date_from: dt.date | None = Field(default=None, alias="from", description="First day of the period.")
+    q: str = Field(
+        default="", max_length=200, description="Search subject, description, place, contact."
+    )
+    date_from: dt.date | None = Field(
+        default=None, alias="from", description="First day of the period."
+    )
     date_to: dt.date | None = Field(default=None, alias="to", description="Last day of the period.")
     status: StatusName | None = None
     type: str | None = Field(default=None, max_length=40, description="A type key.")
@@ -117,8 +122,8 @@ class ActivityPatch(Schema):
 
 
 class ActivityIn(ActivityPatch):
-    type: str = Field(max_length=40, description="A type key.")  # type: ignore[assignment]
-    subject: str = Field(max_length=200)  # type: ignore[assignment]
+    type: str = Field(max_length=40, description="A type key.")
+    subject: str = Field(max_length=200)
 
 
 def _access(request: HttpRequest, company_id: uuid.UUID, *, write: bool = False) -> CompanyAccess:
@@ -189,7 +194,9 @@ def _values(access: CompanyAccess, payload: ActivityPatch) -> dict[str, Any]:
                 errors["contact_person"] = [_("No such contact person.")]
         elif name == "resources":
             wanted = set(value or [])
-            found_resources = list(selectors.resource_list(access=access, active=None).filter(id__in=wanted))
+            found_resources = list(
+                selectors.resource_list(access=access, active=None).filter(id__in=wanted)
+            )
             if len(found_resources) != len(wanted):
                 errors["resources"] = [_("No such resource.")]
             values["resources"] = found_resources
@@ -198,8 +205,10 @@ def _values(access: CompanyAccess, payload: ActivityPatch) -> dict[str, Any]:
                 errors[name] = [_("This field may not be null.")]
             values[name] = value
         elif name in {"status", "priority"}:
-            values[name] = value if value is not None else (
-                ActivityStatus.PLANNED if name == "status" else Priority.NORMAL
+            values[name] = (
+                value
+                if value is not None
+                else (ActivityStatus.PLANNED if name == "status" else Priority.NORMAL)
             )
         else:
             values[name] = value
@@ -274,7 +283,9 @@ def create_activity(request: HttpRequest, company_id: uuid.UUID, payload: Activi
     operation_id="activity_get",
     summary="Get an activity",
 )
-def get_activity(request: HttpRequest, company_id: uuid.UUID, activity_id: uuid.UUID) -> dict[str, Any]:
+def get_activity(
+    request: HttpRequest, company_id: uuid.UUID, activity_id: uuid.UUID
+) -> dict[str, Any]:
     access = _access(request, company_id)
     return _out(selectors.activity_get(access=access, activity_id=activity_id), access)
 

@@ -25,8 +25,9 @@ def _date(value: Any) -> str:
 def when(activity: Activity) -> str:
     if activity.all_day and activity.start_date:
         if activity.end_date and activity.end_date != activity.start_date:
-            return _("%(first)s–%(last)s, all day") % {
-                "first": _date(activity.start_date), "last": _date(activity.end_date)
+            return _("%(first)s–%(last)s, all day") % {  # noqa: RUF001
+                "first": _date(activity.start_date),
+                "last": _date(activity.end_date),
             }
         return _("%(day)s, all day") % {"day": _date(activity.start_date)}
     if activity.start:
@@ -35,9 +36,9 @@ def when(activity: Activity) -> str:
         end = (activity.end or activity.start).astimezone(zone)
         text = f"{_date(start)} {formats.time_format(start, 'H:i')}"
         if end.date() != start.date():
-            return f"{text}–{_date(end)} {formats.time_format(end, 'H:i')}"
+            return f"{text}–{_date(end)} {formats.time_format(end, 'H:i')}"  # noqa: RUF001
         if end != start:
-            text += f"–{formats.time_format(end, 'H:i')}"
+            text += f"–{formats.time_format(end, 'H:i')}"  # noqa: RUF001
         return text
     if activity.due_date:
         return _("due %(day)s") % {"day": _date(activity.due_date)}
