@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ninja",
     "skrivbord.core",
     "skrivbord.contacts",
+    "skrivbord.activities",
     "skrivbord.accounting",
     "skrivbord.status",
     "skrivbord.help",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("skrivbord.core.urls")),
     path("c/<uuid:company_id>/", include("skrivbord.status.urls")),
     path("c/<uuid:company_id>/contacts/", include("skrivbord.contacts.urls")),
+    path("c/<uuid:company_id>/activities/", include("skrivbord.activities.urls")),
     path("c/<uuid:company_id>/accounting/checks/", include("skrivbord.accounting.checks.urls")),
     path("c/<uuid:company_id>/accounting/reports/", include("skrivbord.accounting.reports.urls")),
     path("c/<uuid:company_id>/accounting/", include("skrivbord.accounting.urls")),

@@ -44,6 +44,7 @@ class ImportSyncsTests(SyncTestCase):
         )
 
     def test_an_import_at_the_office_reaches_the_online_node(self) -> None:
+        self.nodes.exchange()  # the new companies' default activity types, first
         self.import_at_the_office(BOOKS)
         sent = self.nodes.push()
         rows = sum(model.objects.using(OFFICE).count() for model in m.BOOKS_MODELS)

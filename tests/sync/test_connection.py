@@ -270,7 +270,12 @@ class DisconnectTests(ConnectionTestCase):
         )
         result = pairing.disconnect(company=self.acme, post=self.post)
         removed = {label: count for label, count in result.removed_online.items() if count}
-        assert removed == {"contacts.contactperson": 1, "contacts.contact": 1}
+        # The default activity types go too (every node makes them again when needed).
+        assert removed == {
+            "contacts.contactperson": 1,
+            "contacts.contact": 1,
+            "activities.activitytype": 7,
+        }
         assert not Contact.objects.filter(company=self.online).exists()
         assert not SyncRow.objects.filter(company_id=self.online.id).exists()
         assert not SyncChange.objects.filter(company_id=self.online.id).exists()

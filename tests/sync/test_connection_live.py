@@ -66,7 +66,8 @@ class LiveConnectionTests(LiveServerTestCase):
         online_contact = contacts.contact_create(access=self.online_access, name="Kund AB")
         with override_settings(NODE="office"):
             lines = self.run_command("sync_disconnect", "--company", str(self.office.id), "--yes")
-        assert "The online copy (1 row) is removed" in lines[-1]
+        # One contact and the seven default activity types.
+        assert "The online copy (8 rows) is removed" in lines[-1]
         assert not Contact.objects.filter(id=online_contact.id).exists()
         assert not SyncLink.objects.exists()
 

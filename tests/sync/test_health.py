@@ -177,5 +177,6 @@ class StatusTileTests(SyncTestCase):
             response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         # session, user, membership, contact counts, menu memberships, sync link,
-        # pending changes, open conflicts, the latest fiscal year (key-figure tiles)
-        self.assertEqual(len(queries), 9, [query["sql"] for query in queries])
+        # pending changes, open conflicts, the latest fiscal year (key-figure tiles),
+        # the user's activities today and overdue
+        self.assertEqual(len(queries), 10, [query["sql"] for query in queries])

@@ -28,7 +28,7 @@ from tests.sync.base import SyncTestCase
 NBSP = "\xa0"
 
 #: What the sync carries, in words (the checks' resolved marks travel the other way).
-SYNCED = "contacts, contact persons, accounting and resolved marks"
+SYNCED = "contacts, contact persons, activities, accounting and resolved marks"
 
 
 class ProgressTileTests(SyncTestCase):
@@ -173,7 +173,7 @@ class ProgressTileTests(SyncTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.client.get(url)
         # As without a transfer (test_health.py): the progress is read with the link.
-        self.assertEqual(len(queries), 9, [query["sql"] for query in queries])
+        self.assertEqual(len(queries), 10, [query["sql"] for query in queries])
 
 
 class TransferProgressTests(SyncTestCase):

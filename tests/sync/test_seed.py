@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import sqlite3
@@ -173,7 +174,11 @@ class SeedFileTests(SeedTestCase):
             ),
             # A person of a contact the file does not hold (another company's, say).
             f"UPDATE t1 SET contact_id = '{uuid.uuid4().hex}' WHERE rowid = 3": (
-                "contacts.contactperson, row 3: the field contact is not valid"
+                "contacts.contactperson: the field contact refers to a record that is neither "
+                "in the file nor on this node"
+            ),
+            "UPDATE t1 SET contact_id = 'x' WHERE rowid = 2": (
+                "contacts.contactperson, row 2: the field contact is not valid"
             ),
             """UPDATE t1 SET sync_versions = '{"*": [1, -1, 5]}' WHERE rowid = 1""": (
                 "contacts.contactperson, row 1: the field versions is not valid"
@@ -407,3 +412,26 @@ class SeedFromTheOfficeTests(SeedTestCase):
         self.assertIn("a test fault", " ".join(result.warnings))
         self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
         self.assertTrue(agent.seed_failed)
+
+    def test_activities_may_refer_to_the_types_each_node_makes_itself(self) -> None:
+        from skrivbord.activities.models import Activity, ActivityType
+        from skrivbord.activities.services import default_type_id
+
+        office = self.nodes.office_company
+        meeting = default_type_id(office, "meeting")
+        self.assertTrue(ActivityType.objects.using(ONLINE).filter(id=meeting).exists())
+        Activity.objects.using(OFFICE).create(
+            company=office,
+            type_id=meeting,
+            subject="Möte om offerten",
+            contact=self.contacts[0],
+            start=dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC),
+            end=dt.datetime(2026, 11, 30, 10, tzinfo=dt.UTC),
+        )
+        agent = self.nodes.agent()
+        with mock.patch.object(seed, "SEED_MIN_ROWS", 10), self.nodes.running_on(OFFICE):
+            result = agent.exchange()
+        self.assertEqual(result.warnings, [])  # the seed was taken, not refused
+        self.assertEqual(result.applied_online["activities.activity"], 1)
+        online = Activity.objects.using(ONLINE).get()
+        self.assertEqual((online.subject, online.type_id), ("Möte om offerten", meeting))

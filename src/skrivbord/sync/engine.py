@@ -937,6 +937,10 @@ def _orphaned_children(
                         )
                     )
             _save_states(using, states.values())
+            # Their own children go too, and the rows go here rather than by the parent's
+            # cascade: a child that protects its parent (an activity's contact) would stop it.
+            logged += _orphaned_children(link, child.label, rows, using, deleter=deleter, tell=tell)
+            _model(child.label)._default_manager.using(using).filter(id__in=rows).delete()
     SyncChange.objects.using(using).bulk_create(told)
     return logged
 

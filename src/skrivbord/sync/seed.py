@@ -37,7 +37,7 @@ from django.utils import timezone
 from skrivbord.core import registry
 from skrivbord.core.models import Company
 from skrivbord.sync.merge import ALL, DELETED
-from skrivbord.sync.models import SyncLink, SyncRow
+from skrivbord.sync.models import SyncChange, SyncLink, SyncRow
 from skrivbord.sync.protocol import MAX_ACTOR_LENGTH, SCHEMA_VERSION
 
 #: Below this many rows the batches are as quick, and they are resumable.
@@ -214,11 +214,9 @@ def _condition(field: models.Field[Any, Any], column: str, seeded: dict[str, str
         pointed = field.target_field  # type: ignore[attr-defined]
         if target not in seeded or pointed.get_internal_type() != "UUIDField":
             raise NotSeedable(f"{field} refers to {target}, which is not in the seed")
-        # Only to a row of this very file: the company was empty before it.
-        check = (
-            f"{_UUID.format(c=c)} AND {c} IN "
-            f"(SELECT id FROM {seeded[target]} WHERE sync_deleted = 0)"
-        )
+        # To a row of this very file, or (checked when applied, see `_outside`) to a row this
+        # node made itself for the company (the default activity types).
+        check = _UUID.format(c=c)
     elif kind == "DateField":
         check = f"typeof({c}) = 'text' AND date({c}) IS {c}"
     elif kind == "DateTimeField":
@@ -320,7 +318,40 @@ def verify(path: Path) -> dict[str, Any]:
             (count,) = connection.execute(f"SELECT COUNT(*) FROM {table.name}").fetchone()
             if counts.get(table.entity, 0) != count:
                 raise _refuse(f"{table.entity}: {count} rows, but its meta data says otherwise.")
+        meta["outside"] = _outside(connection, layout, seeded)
     return meta
+
+
+#: References to rows outside the file that a seed may make (to the few rows every node
+#: makes for itself); more is not a first sync.
+MAX_OUTSIDE = 1000
+
+
+def _outside(
+    connection: sqlite3.Connection, layout: list[Table], seeded: dict[str, str]
+) -> list[tuple[str, str, str, list[str]]]:
+    """(entity, field, target entity, ids) of the references to rows the file does not hold;
+    `_apply` requires each to be a row of the company on this node."""
+    found = []
+    for table in layout:
+        for field, column in table.columns[1:]:
+            if field.get_internal_type() != "ForeignKey":
+                continue
+            target = field.related_model._meta.label_lower  # type: ignore[union-attr]
+            ids = [
+                value
+                for (value,) in connection.execute(
+                    f'SELECT DISTINCT "{column}" FROM {table.name} WHERE sync_deleted = 0 '
+                    f'AND "{column}" IS NOT NULL AND "{column}" NOT IN '
+                    f"(SELECT id FROM {seeded[target]} WHERE sync_deleted = 0) "
+                    f"LIMIT {MAX_OUTSIDE + 1}"
+                )
+            ]
+            if len(ids) > MAX_OUTSIDE:
+                raise _refuse(f"{table.entity}: its {field.name} refers to too many records.")
+            if ids:
+                found.append((table.entity, field.name, target, ids))
+    return found
 
 
 # --- Online: applying it --------------------------------------------------------------------------
@@ -375,10 +406,10 @@ def is_empty(link: SyncLink, *, using: str = "default") -> bool:
         return False
     if SyncRow.objects.using(using).filter(company_id=link.company_id).exists():
         return False
-    return not any(
-        table.model._default_manager.using(using).filter(company_id=link.company_id).exists()
-        for table in tables()
-    )
+    # Every write here is captured (SyncChange) and every row that arrived has its versions
+    # (SyncRow); rows no node captures (the default activity types, which every node makes
+    # itself with the same ids) do not make a copy non-empty.
+    return not SyncChange.objects.using(using).filter(company_id=link.company_id).exists()
 
 
 @dataclass
@@ -419,6 +450,19 @@ def _apply(
                 "The online copy of this company is not empty: a seed is only for a first sync."
             )
         company = link.company_id
+        for entity, name, target, ids in meta["outside"]:
+            model = apps.get_model(target)
+            wanted = {uuid.UUID(value) for value in ids}
+            present = set(
+                model._default_manager.using(using)
+                .filter(company_id=company, id__in=wanted)
+                .values_list("id", flat=True)
+            )
+            if present != wanted:
+                raise _refuse(
+                    f"{entity}: the field {name} refers to a record that is neither in the "
+                    "file nor on this node."
+                )
         with engine.applying(using), connection.cursor() as cursor:
             for table in layout:
                 extras = _extras(table, company, using)

@@ -238,8 +238,8 @@ class StatusTilesTests(ReportTestCase):
         self.client.get(url)
         # Bob's Status page (session, user, membership, contact counts, sync link, menu),
         # then the year, the year before, the rows per account and day, the opening
-        # balances, the accounts' names.
-        with self.assertNumQueries(11):
+        # balances, the accounts' names; Bob's activities today and overdue.
+        with self.assertNumQueries(12):
             self.client.get(url)
 
     def test_the_status_page_has_no_tiles_without_books(self) -> None:

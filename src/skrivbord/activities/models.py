@@ -1,0 +1,200 @@
+"""Activities (Aktiviteter): meetings, calls, tasks… with their types, resources and participants.
+
+Times are stored in UTC and shown in the company's time zone. An activity is timed
+(`start`/`end`), all day (`start_date`/`end_date`) or only has a due date (`due_date`);
+services.py enforces which combination is valid. Employees are named by their e-mail
+address: users are not synchronised (DESIGN.md §2), and the e-mail is what identifies the
+same person on the office and the online node.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from skrivbord.contacts.models import Contact, ContactPerson
+from skrivbord.core.models import TenantModel
+
+
+class ShowsIn(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar")
+    TASKS = "tasks", _("Task list")
+
+
+#: The default types of every company: key -> (name, shows in, colour). The key is stable
+#: (the API's `type`); the name is translated unless the company gives its own.
+DEFAULT_TYPES: dict[str, tuple[Any, str, str]] = {
+    "meeting": (_("Meeting"), ShowsIn.CALENDAR, "#2f6fb0"),
+    "call": (_("Phone call"), ShowsIn.CALENDAR, "#2e8b57"),
+    "email": (_("E-mail"), ShowsIn.TASKS, "#7a5cb8"),
+    "task": (_("Task"), ShowsIn.TASKS, "#c0392b"),
+    "todo": (_("To-do"), ShowsIn.TASKS, "#d68910"),
+    "letter": (_("Letter"), ShowsIn.TASKS, "#6d6d6d"),
+    "other": (_("Other"), ShowsIn.CALENDAR, "#17a2b8"),
+}
+# Ids of the default types are derived from the company and the key, so that the office and
+# the online copy of one company make the same rows and the first sync merges them.
+DEFAULT_TYPE_NAMESPACE = uuid.UUID("0b0f5d6e-3c4a-5e1f-9a7b-2d6c8e4f1a30")
+
+
+class ActivityType(TenantModel):
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    shows_in = models.CharField(
+        _("shows in"), max_length=10, choices=ShowsIn.choices, default=ShowsIn.CALENDAR
+    )
+    colour = models.CharField(_("colour"), max_length=7, default="#2f6fb0")
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+        ordering = ["order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "key"], name="activitytype_company_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name:
+            return self.name
+        default = DEFAULT_TYPES.get(self.key)
+        return str(default[0]) if default else self.key
+
+
+class ResourceKind(models.TextChoices):
+    ROOM = "room", _("Meeting room")
+    CAR = "car", _("Car")
+    EQUIPMENT = "equipment", _("Equipment")
+    OTHER = "other", _("Other")
+
+
+class Resource(TenantModel):
+    """Something booked with an activity: a meeting room, a car, a projector."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.ROOM
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
+class Activity(TenantModel):
+    type = models.ForeignKey(
+        ActivityType, on_delete=models.PROTECT, related_name="activities", verbose_name=_("type")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=20_000, blank=True)
+    all_day = models.BooleanField(_("all day"), default=False)
+    start = models.DateTimeField(_("start"), null=True, blank=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    start_date = models.DateField(_("first day"), null=True, blank=True)
+    end_date = models.DateField(_("last day"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    #: The responsible employee's e-mail address (users are not synchronised; see above).
+    responsible = models.EmailField(_("responsible"), max_length=254, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("contact"),
+    )
+    # No database constraint: a contact person deleted on one node while the other linked an
+    # activity to it must not stop the sync; a dangling id reads as "no contact person".
+    contact_person = models.ForeignKey(
+        ContactPerson,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="activities",
+        verbose_name=_("contact person"),
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    private = models.BooleanField(_("private"), default=False)
+    #: When it was marked done (for the history), set by the services.
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["start", "start_date", "due_date", "id"]
+        indexes = [
+            # The list's period and the calendar's week (part 2) by time, per company.
+            models.Index(fields=["company", "start"], name="activity_company_start"),
+            models.Index(fields=["company", "start_date"], name="activity_company_sdate"),
+            models.Index(fields=["company", "due_date"], name="activity_company_due"),
+            models.Index(fields=["company", "responsible", "start"], name="activity_company_resp"),
+            models.Index(fields=["contact", "start"], name="activity_contact_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Participant(TenantModel):
+    """An employee (by e-mail) or a resource taking part in an activity."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants")
+    employee = models.EmailField(_("employee"), max_length=254, blank=True)
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("resource"),
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [
+            # A week of one person's or one resource's activities (the common calendar).
+            models.Index(fields=["company", "employee"], name="participant_company_employee"),
+            models.Index(fields=["resource", "activity"], name="participant_resource"),
+        ]
+
+    def __str__(self) -> str:
+        return self.employee or str(self.resource)
+
+
+def synced_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The columns the sync engine carries: all but the id, the company and the timestamps."""
+    skip = {"id", "company", "created_at", "updated_at"}
+    return tuple(field.attname for field in model._meta.concrete_fields if field.name not in skip)

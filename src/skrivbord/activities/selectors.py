@@ -1,0 +1,259 @@
+"""Reads of activities. Every function takes a CompanyAccess, so no query leaves the company.
+
+Private activities: the details of an activity marked private are for its responsible
+employee and its participants. Lists carry `is_mine` (annotated here) so templates and the
+API show everyone else only "busy"; a search never matches another person's private text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from skrivbord.activities.models import Activity, ActivityType, Participant, Resource, Status
+from skrivbord.activities.timezones import company_timezone
+from skrivbord.contacts.models import Contact
+from skrivbord.core.access import CompanyAccess
+from skrivbord.core.models import User
+
+QUICK_VIEWS = ("mine", "overdue", "today")
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    search: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    status: str = ""
+    type_key: str = ""
+    responsible: str = ""
+    contact_id: uuid.UUID | None = None
+    view: str = ""
+
+
+def _mine(email: str) -> Q:
+    return Q(responsible=email) | Q(
+        Exists(Participant.objects.filter(activity=OuterRef("pk"), employee=email))
+    )
+
+
+def _with_mine(activities: QuerySet[Activity], email: str) -> QuerySet[Activity]:
+    return activities.annotate(
+        is_mine=Exists(Participant.objects.filter(activity=OuterRef("pk"), employee=email))
+    )
+
+
+def _day_bounds(day: dt.date, access: CompanyAccess) -> tuple[dt.datetime, dt.datetime]:
+    zone = company_timezone(access.company)
+    start = dt.datetime.combine(day, dt.time(), zone)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+
+
+def _period(date_from: dt.date | None, date_to: dt.date | None, access: CompanyAccess) -> Q:
+    """Activities that touch the period: timed ones by their times, all-day ones by their
+    days, tasks by their due date (the days are the company's)."""
+    timed = Q(all_day=False, start__isnull=False)
+    days = Q(all_day=True)
+    due = Q(all_day=False, start__isnull=True, due_date__isnull=False)
+    if date_from:
+        start, _end = _day_bounds(date_from, access)
+        timed &= Q(end__gte=start)
+        days &= Q(end_date__gte=date_from)
+        due &= Q(due_date__gte=date_from)
+    if date_to:
+        _start, end = _day_bounds(date_to, access)
+        timed &= Q(start__lt=end)
+        days &= Q(start_date__lte=date_to)
+        due &= Q(due_date__lte=date_to)
+    return timed | days | due
+
+
+def today(access: CompanyAccess) -> dt.date:
+    return timezone.now().astimezone(company_timezone(access.company)).date()
+
+
+def _overdue(access: CompanyAccess) -> Q:
+    """Planned, and its time is past: ended before now, or a day or due date before today."""
+    now = timezone.now()
+    day = today(access)
+    return Q(status=Status.PLANNED) & (
+        Q(all_day=False, end__lt=now)
+        | Q(all_day=True, end_date__lt=day)
+        | Q(all_day=False, start__isnull=True, due_date__lt=day)
+    )
+
+
+def activity_list(
+    *, access: CompanyAccess, filters: ActivityFilters | None = None
+) -> QuerySet[Activity]:
+    access.require("activities", "view")
+    filters = filters or ActivityFilters()
+    email = access.user.email.lower()
+    activities = _with_mine(Activity.objects.filter(company=access.company), email)
+    search = filters.search.strip()
+    if search:
+        text = Q(subject__icontains=search) | Q(description__icontains=search)
+        text |= Q(location__icontains=search) | Q(contact__name__icontains=search)
+        # Another person's private activity is "busy": its text must not be findable.
+        activities = activities.filter(text & (Q(private=False) | _mine(email)))
+    if filters.date_from or filters.date_to:
+        activities = activities.filter(_period(filters.date_from, filters.date_to, access))
+    if filters.status:
+        activities = activities.filter(status=filters.status)
+    if filters.type_key:
+        activities = activities.filter(type__key=filters.type_key)
+    if filters.responsible:
+        activities = activities.filter(responsible=filters.responsible.lower())
+    if filters.contact_id:
+        activities = activities.filter(contact_id=filters.contact_id)
+    if filters.view == "mine":
+        activities = activities.filter(_mine(email))
+    elif filters.view == "overdue":
+        activities = activities.filter(_overdue(access))
+    elif filters.view == "today":
+        day = today(access)
+        activities = activities.filter(_period(day, day, access))
+    return activities.select_related("type", "contact", "contact_person").prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("resource").order_by("employee"),
+        )
+    )
+
+
+def activity_order(
+    activities: QuerySet[Activity], *, newest_first: bool = False
+) -> QuerySet[Activity]:
+    """By when: a timed activity by its start, an all-day one by its day, a task by its due
+    date (all sort among each other by the day; a timed start sorts by its UTC time)."""
+    from django.db.models.functions import Coalesce, TruncDate
+
+    day = Coalesce("start_date", TruncDate("start"), "due_date")
+    if newest_first:
+        return activities.order_by(day.desc(nulls_last=True), "-start", "-id")
+    return activities.order_by(day.asc(nulls_last=True), "start", "id")
+
+
+def activity_get(*, access: CompanyAccess, activity_id: uuid.UUID | str) -> Activity:
+    """The company's activity, or 404 — also for another company's id or a malformed one."""
+    access.require("activities", "view")
+    try:
+        return (
+            _with_mine(Activity.objects.filter(company=access.company), access.user.email.lower())
+            .select_related("type", "contact", "contact_person")
+            .prefetch_related(
+                Prefetch("participants", queryset=Participant.objects.select_related("resource"))
+            )
+            .get(id=activity_id)
+        )
+    except (Activity.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def can_see(activity: Activity, access: CompanyAccess) -> bool:
+    """Whether this user sees the activity's details (not just "busy")."""
+    if not activity.private:
+        return True
+    email = access.user.email.lower()
+    return (
+        activity.responsible == email
+        or bool(getattr(activity, "is_mine", False))
+        or any(p.employee == email for p in activity.participants.all())
+    )
+
+
+def activity_type_list(
+    *, access: CompanyAccess, active: bool | None = True
+) -> QuerySet[ActivityType]:
+    access.require("activities", "view")
+    types = ActivityType.objects.filter(company=access.company)
+    if not types.exists():
+        # An online copy removed at a disconnect takes the default types with it; they come
+        # back the same (same ids) rather than leave the company unable to plan.
+        from skrivbord.activities.services import activity_types_seed
+
+        activity_types_seed(company=access.company)
+    if active is not None:
+        types = types.filter(is_active=active)
+    return types.order_by("order", "key")
+
+
+def activity_type_by_key(*, access: CompanyAccess, key: str) -> ActivityType | None:
+    activity_type_list(access=access, active=None)  # the defaults, if they went
+    return ActivityType.objects.filter(company=access.company, key=key).first()
+
+
+def activity_type_get(*, access: CompanyAccess, type_id: uuid.UUID | str) -> ActivityType:
+    access.require("activities", "view")
+    try:
+        return ActivityType.objects.get(company=access.company, id=type_id)
+    except (ActivityType.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def resource_list(*, access: CompanyAccess, active: bool | None = True) -> QuerySet[Resource]:
+    access.require("activities", "view")
+    resources = Resource.objects.filter(company=access.company)
+    if active is not None:
+        resources = resources.filter(is_active=active)
+    return resources.order_by("name")
+
+
+def resource_get(*, access: CompanyAccess, resource_id: uuid.UUID | str) -> Resource:
+    access.require("activities", "view")
+    try:
+        return Resource.objects.get(company=access.company, id=resource_id)
+    except (Resource.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def employees(*, access: CompanyAccess) -> list[User]:
+    """The company's people who can be responsible or take part, by name."""
+    return list(
+        User.objects.filter(memberships__company=access.company, is_active=True).order_by(
+            "full_name", "email"
+        )
+    )
+
+
+def contact_activities(
+    *, access: CompanyAccess, contact: Contact, limit: int = 20
+) -> dict[str, list[Activity]]:
+    """A contact's planned activities (soonest first) and its history (newest first)."""
+    access.require("activities", "view")
+    activities = activity_list(access=access, filters=ActivityFilters(contact_id=contact.id))
+    planned = activity_order(activities.filter(status=Status.PLANNED))[:limit]
+    history = activity_order(activities.exclude(status=Status.PLANNED), newest_first=True)[:limit]
+    return {"planned": list(planned), "history": list(history)}
+
+
+def status_activities(*, access: CompanyAccess, limit: int = 10) -> dict[str, list[Activity]]:
+    """For the Status page: the user's activities today and the user's overdue ones, in one
+    query (the page's query count is pinned)."""
+    access.require("activities", "view")
+    mine = activity_list(access=access, filters=ActivityFilters(view="mine"))
+    day = today(access)
+    on_today = _period(day, day, access)
+    overdue = _overdue(access)
+    found = activity_order(
+        mine.filter(on_today | overdue).annotate(
+            is_today=ExpressionWrapper(on_today, output_field=BooleanField())
+        )
+    )[: 2 * limit]
+    todays = [activity for activity in found if getattr(activity, "is_today", False)][:limit]
+    late = [activity for activity in found if not getattr(activity, "is_today", False)][:limit]
+    return {"today": todays, "overdue": late}
