@@ -4,6 +4,8 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
+from django.utils import translation
+
 from skrivbord.activities import selectors, services
 from skrivbord.activities.models import Activity, ActivityType
 from skrivbord.core.models import Company, User
@@ -17,6 +19,13 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt
 
 
 class ActivitiesTestCase(BaseTestCase):
+    """Messages are asserted in English here (calls outside a request use the default,
+    Swedish, language otherwise); the Swedish pages have tests of their own."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.enterContext(translation.override("en"))
+
     def type_(self, key: str = "meeting", company: Company | None = None) -> ActivityType:
         found = (
             selectors.activity_type_by_key(access=self.access(self.alice, company), key=key)

@@ -113,6 +113,26 @@ class EngineTests(SyncTestCase):
         engine.apply(link=self.nodes.online_link, rows=batch.rows, using=ONLINE, side=Side.ONLINE)
         self.assertEqual(self.nodes.contacts(ONLINE).get(id=contact.id).name, "Newer online")
 
+    def test_a_repeated_delete_that_lost_to_an_online_edit_changes_nothing(self) -> None:
+        """Found by the long model-based profile: under online-wins the online edit keeps
+        the row against the office's delete; the same batch again deleted it."""
+        nodes = TwoNodes(policy="online-wins")
+        contact = nodes.create_contact(OFFICE, name="Kund AB")
+        nodes.exchange()
+        nodes.contacts(ONLINE).filter(id=contact.id).update(name="Kund 2 AB")
+        nodes.contacts(OFFICE).filter(id=contact.id).delete()
+        engine.stamp(using=OFFICE, side=Side.OFFICE)
+        link = nodes.office_link
+        batch = engine.collect(company=nodes.office_company, after=link.push_cursor, using=OFFICE)
+        for _ in range(2):
+            result = engine.apply(
+                link=nodes.online_link, rows=batch.rows, using=ONLINE, side=Side.ONLINE
+            )
+            self.assertEqual(nodes.contacts(ONLINE).get(id=contact.id).name, "Kund 2 AB")
+        self.assertEqual(dict(result.applied), {})
+        nodes.exchange()
+        self.assertEqual(nodes.snapshot(OFFICE), nodes.snapshot(ONLINE))
+
     def test_a_child_that_arrives_before_its_parent_is_parked(self) -> None:
         contact = self.nodes.create_contact(OFFICE, name="A")
         person = self.nodes.persons(OFFICE).create(

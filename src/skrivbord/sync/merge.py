@@ -54,6 +54,13 @@ class Version:
     def dominates(self, other: Version) -> bool:
         return self.office >= other.office and self.online >= other.online
 
+    def knows_more_than(self, other: Version) -> bool:
+        """Dominates and differs: it has seen something `other` has not."""
+        return self.dominates(other) and (self.office, self.online) != (
+            other.office,
+            other.online,
+        )
+
     def concurrent(self, other: Version) -> bool:
         return not self.dominates(other) and not other.dominates(self)
 
@@ -180,8 +187,10 @@ def merge(
         versions[DELETED] = local.version(DELETED).merged(incoming.version(DELETED))
         return outcome
     if incoming.deleted:
-        # The other side deleted, having seen every edit this side made: delete.
-        if incoming.version(DELETED).dominates(local.version(DELETED)):
+        # The other side deleted, having seen every edit this side made: delete. A delete this
+        # copy knows already (the same version: it was overruled here, and this is a batch
+        # repeated) changes nothing.
+        if incoming.version(DELETED).knows_more_than(local.version(DELETED)):
             overlay(versions, incoming.versions)
             outcome.image.deleted = True
         return outcome
