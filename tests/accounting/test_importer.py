@@ -361,54 +361,6 @@ class CaptureTests(BooksTestCase):
             self.assertEqual(cursor.fetchone()[0], len(m.BOOKS_MODELS) + 1)
 
 
-class BulkLoadTests(BooksTestCase):
-    """A large file into a small table: on SQLite the rows' plain indexes are built after the
-    load (importer.BULK_ROWS; here every file counts as large). The books, the change log
-    and the indexes come out as they do from a row-by-row load."""
-
-    def row_indexes(self) -> list[tuple[str, str]]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                "AND tbl_name = 'accounting_transactionrow' ORDER BY name"
-            )
-            return cursor.fetchall()
-
-    def setUp(self) -> None:
-        super().setUp()
-        if connection.vendor != "sqlite":
-            self.skipTest("SQLite only")
-        self.indexes = self.row_indexes()
-        self.assertIn("acc_row_year_account_date", [name for name, _sql in self.indexes])
-
-    def test_a_bulk_load_gives_the_same_books_and_log_and_puts_the_indexes_back(self) -> None:
-        sie_import(company=self.acme, source=BOOKS)
-        expected = books_of(self.acme)
-        logged = SyncChange.objects.filter(company_id=self.acme.id).count()
-        umbrella = self.umbrella
-        with (
-            mock.patch("skrivbord.accounting.importer.BULK_ROWS", 0),
-            mock.patch("skrivbord.accounting.importer.BYTES_PER_ROW", 1),
-            mock.patch.object(
-                _Writer, "lift_indexes", autospec=True, side_effect=_Writer.lift_indexes
-            ) as lift,
-        ):
-            sie_import(company=umbrella, source=BOOKS, force=True)
-        self.assertTrue(lift.called)
-        self.assertEqual(books_of(umbrella), expected)
-        self.assertEqual(SyncChange.objects.filter(company_id=umbrella.id).count(), logged)
-        self.assertEqual(self.row_indexes(), self.indexes)
-
-    @mock.patch("skrivbord.accounting.importer.BULK_ROWS", 0)
-    @mock.patch("skrivbord.accounting.importer.BYTES_PER_ROW", 1)
-    @mock.patch("skrivbord.accounting.importer.CHUNK_VOUCHERS", 1)
-    def test_a_refused_bulk_load_leaves_the_indexes_in_place(self) -> None:
-        with self.assertRaises(ImportRefused):
-            sie_import(company=self.acme, source=BOOKS + b"#TRANS 1930 {} 1\n")
-        self.assertEqual(self.row_indexes(), self.indexes)
-        self.assertFalse(m.TransactionRow.objects.filter(company=self.acme).exists())
-
-
 class ProgressTests(BooksTestCase):
     def test_it_reports_progress_up_to_the_whole_file(self) -> None:
         seen: list[tuple[int, int]] = []

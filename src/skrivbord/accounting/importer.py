@@ -65,11 +65,6 @@ from skrivbord.sync import actor, capture
 
 #: Vouchers handled (and written) together.
 CHUNK_VOUCHERS = 2000
-#: SQLite: a file that may hold this many rows or more (by its size, at BYTES_PER_ROW, the
-#: size of a row in a generated 4E file) is loaded with the plain indexes of the rows' table
-#: built afterwards (`_Writer.lift_indexes`), if the table holds fewer rows than that.
-BULK_ROWS = 50_000
-BYTES_PER_ROW = 60
 #: SQLite page cache during an import, in KiB (the default is 2 MB).
 SQLITE_CACHE_KIB = 64 * 1024
 #: Warnings of one kind listed by the importer itself; more are counted.
@@ -226,7 +221,7 @@ def sie_import(
     started = timezone.now()
     stream, size, name, owned = _open(source, filename)
     counting = _CountingReader(stream, size, progress)
-    job = _Import(company, using=using, force=force, size=size)
+    job = _Import(company, using=using, force=force)
     try:
         reader = SieReader(counting, filename=name)  # type: ignore[arg-type]
         with transaction.atomic(using=using), _large_cache(using):
@@ -469,31 +464,6 @@ class _Writer:
         self.cursor = connection.connection.cursor()
         self.sqlite = connection.vendor == "sqlite"
         self.triggers = _insert_triggers() if self.sqlite else {}
-        #: Indexes dropped for a bulk load (`lift_indexes`): name -> the SQL that made it.
-        self.lifted: dict[str, str] = {}
-
-    def lift_indexes(self, table: str) -> None:
-        """SQLite, before a bulk load into a table that holds fewer rows than are coming:
-        drop its plain (non-unique) indexes, to be built again by `restore_indexes`.
-        Building an index sorts its keys once; keeping it up to date inserts every key at
-        a random place, and for a million rows those B-tree pages no longer fit the page
-        cache (measured: the report index and the two partial ones cost most of the write
-        time). Unique indexes and the primary key stay, so every constraint is checked as
-        the rows come. DDL is transactional in SQLite: a failed import gets them back with
-        its rollback, and no other connection can see the table meanwhile."""
-        self.cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
-            (table,),
-        )
-        for name, sql in self.cursor.fetchall():
-            self.cursor.execute(f'DROP INDEX "{name}"')
-            self.lifted[name] = sql
-
-    def restore_indexes(self) -> None:
-        for sql in self.lifted.values():
-            self.cursor.execute(sql)
-        self.lifted = {}
 
     def put(
         self,
@@ -628,9 +598,8 @@ class _Year:
 
 
 class _Import:
-    def __init__(self, company: Company, *, using: str, force: bool, size: int = 0) -> None:
+    def __init__(self, company: Company, *, using: str, force: bool) -> None:
         self.company = company
-        self.size = size  # of the file, in bytes
         self.using = using
         self.force = force
         self.db = _Db(using)
@@ -739,8 +708,6 @@ class _Import:
         self.open()
         self.flush_vouchers()
         self.finish_unnumbered()
-        if self.writer is not None:
-            self.writer.restore_indexes()  # before the deletes below, which read them
         self.finish_chart()
         self.finish_vouchers()
         self.finish_balances()
@@ -1220,7 +1187,7 @@ class _Import:
         self, voucher_id: uuid.UUID, year_id: uuid.UUID, position: int, values: tuple[Any, ...]
     ) -> tuple[Any, ...]:
         db = self.db
-        return (db.new_pk(), db.pk(voucher_id), db.pk(year_id), position, *values)
+        return (db.new_pk(), db.pk(voucher_id), db.pk(year_id), position, *self.row_params(values))
 
     def insert_vouchers(self, vouchers: list[_Voucher]) -> None:
         if not vouchers:
@@ -1557,20 +1524,15 @@ class _Import:
             return
         db = self.db
         table = model._meta.db_table
-        if self.writer is None:
-            self.writer = _Writer(self.db.connection)
         if table not in self.inserted:
             before = 0
             if db.sqlite:
                 with self.cursor() as cursor:
                     cursor.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}")
                     before = cursor.fetchone()[0]
-                # A large file into a table with fewer rows (rowids only grow, so `before`
-                # is at least its count): build the plain indexes after the load instead.
-                coming = self.size // BYTES_PER_ROW
-                if model is m.TransactionRow and coming >= BULK_ROWS and coming > before:
-                    self.writer.lift_indexes(table)
             self.inserted[table] = (model._meta.label_lower, before)
+        if self.writer is None:
+            self.writer = _Writer(self.db.connection)
         self.writer.put(table, columns, rows, fixed)
         self.result.created[model._meta.label_lower] += len(rows)
 
