@@ -11,7 +11,7 @@ from django.test import Client
 
 from skrivbord.accounting import selectors
 from skrivbord.accounting.exporter import sie_export
-from skrivbord.accounting.importer import ImportRefused, sie_import
+from skrivbord.accounting.importer import sie_import
 from skrivbord.accounting.models import FiscalYear
 from skrivbord.core import services
 from skrivbord.core.access import company_access
@@ -20,19 +20,7 @@ from skrivbord.sync.models import SyncChange
 from tests.accounting.books import books_of
 from tests.accounting.corpus import reconciling_files, sie_file
 
-# The reader refuses this one ("“ ” is not a date" on line 821: its #VER writes the empty
-# series as a quoted blank); reported to the SIE reader's owner. Strict: once the reader
-# reads it, these tests pass and the mark must go.
-REFUSED_BY_THE_READER = {"blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_missing_voucher_series.SE"}
-RECONCILING = [
-    pytest.param(
-        name,
-        marks=pytest.mark.xfail(strict=True, raises=ImportRefused, reason="the reader refuses it"),
-    )
-    if name in REFUSED_BY_THE_READER
-    else name
-    for name in reconciling_files()
-]
+RECONCILING = reconciling_files()
 
 
 def _current_year(company: Company) -> FiscalYear:

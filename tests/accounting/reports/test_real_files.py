@@ -13,10 +13,9 @@ from skrivbord.accounting.reports import figures, ink2, selectors, statements
 from skrivbord.core.access import company_access
 from skrivbord.core.models import Company, User
 from tests.accounting.corpus import reconciling_files, sie_file
-from tests.accounting.test_real_files import REFUSED_BY_THE_READER
 
 ZERO = Decimal("0.00")
-RECONCILING = [name for name in reconciling_files() if name not in REFUSED_BY_THE_READER]
+RECONCILING = reconciling_files()
 
 
 @pytest.mark.parametrize("name", RECONCILING)

@@ -63,12 +63,6 @@ REFUSED = {
         8,
         "#VER has no date",
     ),
-    # `#VER  1 20170101 " " ...`: the series left out, so the date's place holds " ".
-    "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_missing_voucher_series.SE": (
-        "missing_date",
-        821,
-        "#VER has no date",
-    ),
     # The first fatal problem of the many in this file (lines 1-5 are tolerated).
     "t4t5__sie-parser__broken.se": ("bad_amount", 6, "“not-a-number” is not an amount"),
     "wilhelmuggla__sie4sdk__Sie4E1ksumma.SI": (
@@ -101,6 +95,8 @@ WARNED = {
     "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_missing_account_numbers.SE": {"account_without_number"},
     "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_missing_company_name.SI": {"missing_name"},
     "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_missing_sru_code.SE": {"ignored_field"},
+    # `#VER  1 20170101 " " ...`: the series left out, not even as "": read one place left.
+    "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_missing_voucher_series.SE": {"voucher_series_missing"},
     "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_non_numeric_account_number.SE": {"non_numeric_account"},
     "blinfo__Sie4j__BLBLOV_SIE4_UTF_8_with_unparseable_taxar.SE": {"ignored_field"},
     "blinfo__Sie4j__SIE_with_missing_program_version.se": {"missing_program_version"},

@@ -135,6 +135,10 @@ MESSAGES: dict[str, str] = {
     "missing_open_brace": gettext_noop(
         "Line %(line)s: the voucher's rows are not preceded by {; read as its rows."
     ),
+    "voucher_series_missing": gettext_noop(
+        'Line %(line)s: #VER has no series, not even ""; read as voucher %(number)s '
+        "without a series."
+    ),
     "text_in_date_field": gettext_noop(
         "Line %(line)s: the row has the text “%(text)s” where its date belongs; read as "
         "the row's text."

@@ -154,6 +154,17 @@ class _VoucherHead:
 # --- the reader -----------------------------------------------------------------------------
 
 
+def _is_sie_date(text: str) -> bool:
+    """Eight digits that make a date (yyyymmdd)."""
+    if len(text) != 8 or not text.isascii() or not text.isdigit():
+        return False
+    try:
+        datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return False
+    return True
+
+
 class SieReader(RecordReading):
     """Iterate over the records of a SIE file.
 
@@ -785,6 +796,11 @@ class SieReader(RecordReading):
         sign: str,
         line: int,
     ) -> _VoucherHead:
+        if not date_text and series.isdigit() and _is_sie_date(number_text):
+            # The series left out altogether, not even as "" (BL Administration): the fields
+            # sit one place to the left. Read them so, as a voucher without a series.
+            self._warn("voucher_series_missing", line, number=series)
+            return self._make_head("", series, number_text, date_text, text, registered, line)
         if number_text:
             if INT(number_text) is None:
                 raise SieError("bad_voucher_number", line, value=number_text[:40])

@@ -61,6 +61,7 @@ WARNING_SEVERITY: dict[str, Severity] = {
     "stray_quote": Severity.WARNING,
     "missing_open_brace": Severity.WARNING,
     "text_in_date_field": Severity.WARNING,
+    "voucher_series_missing": Severity.WARNING,
     "swapped_period": Severity.WARNING,
     "iso_date": Severity.WARNING,
     "non_numeric_account": Severity.WARNING,
