@@ -69,7 +69,7 @@ from skrivbord.sync import agent as agent_module
 from skrivbord.sync import engine, hlc
 from skrivbord.sync.agent import SyncError
 from skrivbord.sync.merge import Side
-from skrivbord.sync.models import SyncConflict, SyncLink, SyncSession
+from skrivbord.sync.models import SyncChange, SyncConflict, SyncLink, SyncRow, SyncSession
 from skrivbord.sync.protocol import SKEW_REFUSE_SECONDS, SKEW_WARN_SECONDS, decode
 from tests.sync.base import SyncTestCase
 from tests.sync.nodes import (
@@ -416,17 +416,38 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _before_delete(self, side: str, **lookup: Any) -> set[str]:
         """The persons `side` is about to delete; the other side's edits of them it already
-        has (its values are theirs) are not concurrent with the delete."""
+        has are not concurrent with the delete. "Has" by the version vectors, not by the
+        values: the deleter may have written its own value over theirs since."""
         other = ONLINE if side == OFFICE else OFFICE
         persons = set()
-        for row in self.n.persons(side).filter(**lookup).values("id", *PERSON_FIELDS):
-            person = str(row["id"])
+        for person_id in self.n.persons(side).filter(**lookup).values_list("id", flat=True):
+            person = str(person_id)
             persons.add(person)
             for field in PERSON_FIELDS:
                 values = self.edits.get((other, person, field))
-                if values and row[field] == values[-1]:
+                if values and self._knows(side, other, person_id, field):
                     self.seen[(other, person, field)] = len(values)
         return persons
+
+    def _knows(self, side: str, other: str, row_id: Any, field: str) -> bool:
+        """Whether `side`'s copy of the row has `other`'s latest edit of the field: the
+        version `side` holds for the field names an edit of `other` at least as new as the
+        last change `other` logged for it (a change's id is its version there)."""
+        with self.n.looking():
+            changes = SyncChange.objects.using(other).filter(row_id=row_id).exclude(op="r")
+            latest = max(
+                (
+                    change.id
+                    for change in changes.only("id", "fields", "op")
+                    if change.fields == "*" or field in change.fields.split(",")
+                ),
+                default=0,
+            )
+            state = SyncRow.objects.using(side).filter(row_id=row_id).first()
+        if state is None:
+            return False
+        version = state.versions.get(field) or state.versions.get("*") or [0, 0, 0]
+        return int(version[1 if other == ONLINE else 0]) >= latest > 0
 
     # --- Clocks -----------------------------------------------------------------------------
 
@@ -775,8 +796,10 @@ class SyncMachine(RuleBasedStateMachine):
                 assert row_id in deleted or self.parent.get(row_id) in deleted, (
                     "a delete conflict about a row nobody deleted"
                 )
-                if conflict.winner == self.parent_deleter(row_id):
-                    continue  # a parent's delete wins whatever the policy
+                if conflict.winner in self.parent_deleters(row_id):
+                    # A parent's delete wins whatever the policy (either's, when both sides
+                    # deleted the parent).
+                    continue
             else:
                 both = all(
                     self.edits.get((side, row_id, conflict.field)) for side in (OFFICE, ONLINE)
@@ -789,6 +812,16 @@ class SyncMachine(RuleBasedStateMachine):
         self.edits.clear()
         self.seen.clear()
         self.deleted = {OFFICE: set(), ONLINE: set()}
+
+    def parent_deleters(self, person: str) -> set[str]:
+        """The sides ("office", "online") that deleted the person's contact since the last
+        drain."""
+        contact = self.parent.get(person)
+        return {
+            "office" if side == OFFICE else "online"
+            for side in (OFFICE, ONLINE)
+            if contact in self.deleted[side]
+        }
 
     def parent_deleter(self, person: str) -> str | None:
         """The side that deleted the person's contact since the last drain, if only one did."""
