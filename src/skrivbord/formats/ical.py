@@ -25,6 +25,7 @@ from icalendar.prop import vText
 
 CRLF = "\r\n"
 UTC = dt.UTC
+SIMPLE_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 
 
 class IcsError(ValueError):
@@ -166,6 +167,8 @@ class ReadLimits:
     past_days: int = 366
     future_days: int = 2 * 366
     max_occurrences: int = 1_000
+    #: Steps through a rule from its start (before the window) at most.
+    max_steps: int = 100_000
 
 
 @dataclass
@@ -293,6 +296,13 @@ def _expand(
     rules = component.get("RRULE")
     for rule in (rules if isinstance(rules, list) else [rules]) if rules is not None else []:
         text = rule.to_ical().decode()
+        frequency = str((rule.get("FREQ") or [""])[0]).upper()
+        if frequency not in SIMPLE_FREQUENCIES:
+            raise IcsError(
+                f"Items repeating {frequency.lower() or 'without a frequency'} cannot be "
+                "imported; only daily, weekly, monthly and yearly repeats are",
+                uid=uid,
+            )
         try:
             # dateutil wants UNTIL in the same kind as DTSTART (RFC 5545 §3.3.10 says so
             # too); Google writes a date-time UNTIL for all-day series, so it is aligned.
@@ -308,9 +318,24 @@ def _expand(
             raise IcsError(f"The repeat rule {text!r} cannot be read: {error}", uid=uid) from error
         window_start = dt.datetime.combine(first_day, dt.time(), anchor.tzinfo)
         window_end = dt.datetime.combine(last_day, dt.time(), anchor.tzinfo)
+        found = []
         try:
-            found = parsed.between(window_start, window_end, inc=True)
-        except (ValueError, TypeError) as error:
+            # Counted by hand rather than rrule.between(): a series that began long ago, or
+            # a hostile rule, must not keep the server busy walking up to the window.
+            for steps, moment in enumerate(parsed):
+                if moment > window_end:
+                    break
+                if moment >= window_start:
+                    found.append(moment)
+                    if len(found) > limits.max_occurrences:
+                        break
+                if steps > limits.max_steps:
+                    raise IcsError(
+                        f"The repeat rule {text!r} has too many occurrences before the import "
+                        "window to be imported",
+                        uid=uid,
+                    )
+        except (ValueError, TypeError, OverflowError) as error:
             raise IcsError(f"The repeat rule {text!r} cannot be read: {error}", uid=uid) from error
         if len(found) > limits.max_occurrences:
             raise IcsError(
