@@ -319,7 +319,7 @@ class ExportImportTest(ActivitiesTestCase):
                 b"END:VCALENDAR\r\n"
             ): "before the start",
             (
-                b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:e\r\nDTSTART:19000101T090000Z\r\n"
+                b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:e\r\nDTSTART:16010101T090000Z\r\n"
                 b"RRULE:FREQ=DAILY;INTERVAL=1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
             ): "too many occurrences before",
             (
