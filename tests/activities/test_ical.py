@@ -55,12 +55,22 @@ class FeedTest(ActivitiesTestCase):
         return feed, ical.feed_url(feed)
 
     def test_a_users_feed_has_their_activities_as_events_and_todos(self) -> None:
-        meeting = self.make(subject="Styrelsemöte; möte, nr 1", start=local(2026, 12, 1, 9),
-                            end=local(2026, 12, 1, 10), description="Rad 1\nRad 2")
-        task = self.make(subject="Skicka offert", type=self.type_("task"),
-                         due_date=dt.date(2026, 12, 3))
-        participant = self.make(user=self.bob, subject="Bobs möte", employees=["alice@acme.se"],
-                                start=local(2026, 12, 2, 9), end=local(2026, 12, 2, 10))
+        meeting = self.make(
+            subject="Styrelsemöte; möte, nr 1",
+            start=local(2026, 12, 1, 9),
+            end=local(2026, 12, 1, 10),
+            description="Rad 1\nRad 2",
+        )
+        task = self.make(
+            subject="Skicka offert", type=self.type_("task"), due_date=dt.date(2026, 12, 3)
+        )
+        participant = self.make(
+            user=self.bob,
+            subject="Bobs möte",
+            employees=["alice@acme.se"],
+            start=local(2026, 12, 2, 9),
+            end=local(2026, 12, 2, 10),
+        )
         self.make(user=self.bob, subject="Inte Alices", start=local(2026, 12, 2, 9))
         _feed, url = self.feed_of(self.alice)
         response = self.client.get(url)
@@ -71,13 +81,17 @@ class FeedTest(ActivitiesTestCase):
         self.assertEqual(
             items,
             {
-                f"{meeting.id}@skrivbord": {"kind": "VEVENT", "summary": "Styrelsemöte; möte, nr 1"},
+                f"{meeting.id}@skrivbord": {
+                    "kind": "VEVENT",
+                    "summary": "Styrelsemöte; möte, nr 1",
+                },
                 f"{task.id}@skrivbord": {"kind": "VTODO", "summary": "Skicka offert"},
                 f"{participant.id}@skrivbord": {"kind": "VEVENT", "summary": "Bobs möte"},
             },
         )
         event = next(
-            c for c in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+            c
+            for c in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
             if str(c["UID"]).startswith(str(meeting.id))
         )
         self.assertEqual(event.decoded("DTSTART"), local(2026, 12, 1, 9))
@@ -92,7 +106,8 @@ class FeedTest(ActivitiesTestCase):
 
         def event(body: bytes) -> icalendar.Event:
             return next(
-                c for c in icalendar.Calendar.from_ical(body).walk("VEVENT")
+                c
+                for c in icalendar.Calendar.from_ical(body).walk("VEVENT")
                 if str(c["UID"]).startswith(str(kept.id))
             )
 
@@ -103,8 +118,9 @@ class FeedTest(ActivitiesTestCase):
         self.assertEqual(str(before["STATUS"]), "CONFIRMED")
         access = self.access(self.alice)
         kept.refresh_from_db()
-        services.activity_update(access=access, activity=kept, subject="Sedan",
-                                 status=Status.CANCELLED)
+        services.activity_update(
+            access=access, activity=kept, subject="Sedan", status=Status.CANCELLED
+        )
         services.activity_delete(access=access, activity=gone)
         body = self.client.get(url).content
         after = event(body)
@@ -116,8 +132,14 @@ class FeedTest(ActivitiesTestCase):
 
     def test_a_contact_feed_shows_other_peoples_private_activities_as_busy(self) -> None:
         contact = contact_services.contact_create(access=self.access(self.alice), name="Kund AB")
-        self.make(user=self.bob, subject="Hemligt", private=True, contact=contact,
-                  description="Lönesamtal", start=local(2026, 12, 1, 9))
+        self.make(
+            user=self.bob,
+            subject="Hemligt",
+            private=True,
+            contact=contact,
+            description="Lönesamtal",
+            start=local(2026, 12, 1, 9),
+        )
         self.make(subject="Öppet", contact=contact, start=local(2026, 12, 1, 11))
         _feed, url = self.feed_of(self.alice, contact)
         body = self.client.get(url).content
@@ -127,7 +149,7 @@ class FeedTest(ActivitiesTestCase):
         self.assertNotIn("Lönesamtal".encode(), body)
         # Bob's own contact feed shows him his own private activity.
         _feed, bobs = self.feed_of(self.bob, contact)
-        self.assertIn("Hemligt".encode(), self.client.get(bobs).content)
+        self.assertIn(b"Hemligt", self.client.get(bobs).content)
 
     def test_a_revoked_replaced_or_foreign_token_is_404(self) -> None:
         feed, url = self.feed_of(self.alice)
@@ -176,8 +198,9 @@ class FeedTest(ActivitiesTestCase):
         alices, _ = self.feed_of(self.alice)
         for action in ("replace", "revoke"):
             self.assertEqual(
-                self.client.post(f"/c/{self.umbrella.id}/activities/feeds/{alices.id}/{action}/")
-                .status_code,
+                self.client.post(
+                    f"/c/{self.umbrella.id}/activities/feeds/{alices.id}/{action}/"
+                ).status_code,
                 404,
             )
         self.assertEqual(self.client.get(ical.feed_url(alices)).status_code, 200)
@@ -193,7 +216,9 @@ class FeedTest(ActivitiesTestCase):
         new = CalendarFeed.objects.get(user=self.rita, revoked_at__isnull=True)
         self.assertNotEqual(new.id, feed.id)
         self.client.post(f"{base}{new.id}/revoke/")
-        self.assertFalse(CalendarFeed.objects.filter(user=self.rita, revoked_at__isnull=True).exists())
+        self.assertFalse(
+            CalendarFeed.objects.filter(user=self.rita, revoked_at__isnull=True).exists()
+        )
 
 
 class ExportImportTest(ActivitiesTestCase):
@@ -348,3 +373,25 @@ class WriterTest(ActivitiesTestCase):
         self.assertTrue(all(len(line) <= 75 for line in body.split(b"\r\n")))
         parsed = parse_both(body)
         self.assertEqual(parsed[item.uid]["summary"], "å" * 200)
+
+
+class CalendarFeedApiTest(ActivitiesTestCase):
+    def get(self, user, company):  # type: ignore[no-untyped-def]
+        secret = core_services.token_create(user=user, name="t")[1]
+        return self.client.get(
+            f"/api/v1/companies/{company.id}/calendar-feed",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+
+    def test_it_returns_the_callers_feed_url_the_same_each_time(self) -> None:
+        self.make(subject="Möte", start=local(2026, 12, 1, 9))
+        first = self.get(self.rita, self.acme)
+        self.assertEqual(first.status_code, 200)
+        url = first.json()["url"]
+        self.assertTrue(url.startswith("http://testserver/feeds/"))
+        self.assertEqual(self.get(self.rita, self.acme).json()["url"], url)
+        self.assertEqual(self.client.get(url.removeprefix("http://testserver")).status_code, 200)
+
+    def test_charlie_gets_404_for_acme(self) -> None:
+        self.assertEqual(self.get(self.charlie, self.acme).status_code, 404)
+        self.assertFalse(CalendarFeed.objects.filter(user=self.charlie).exists())

@@ -118,12 +118,14 @@ def feed_get_or_create(*, access: CompanyAccess, contact: Contact | None = None)
     access.require("activities", "view")
     if contact is not None and contact.company_id != access.company.id:
         raise Http404
-    feed = CalendarFeed.objects.filter(
-        user=access.user,
-        company=access.company,
-        contact_id=contact.id if contact else None,
-        revoked_at__isnull=True,
-    ).first()
+    feeds = CalendarFeed.objects.filter(
+        user=access.user, company=access.company, revoked_at__isnull=True
+    )
+    if contact is None:
+        feeds = feeds.filter(contact__isnull=True)
+    else:
+        feeds = feeds.filter(contact_id=contact.id)
+    feed = feeds.first()
     return feed or _feed_create(access, contact)
 
 
@@ -158,9 +160,11 @@ def feed_revoke(*, access: CompanyAccess, feed_id: uuid.UUID) -> CalendarFeed:
 def feed_replace(*, access: CompanyAccess, feed_id: uuid.UUID) -> CalendarFeed:
     """A new secret URL in place of the old one, which stops working."""
     old = feed_revoke(access=access, feed_id=feed_id)
-    contact = Contact.objects.filter(company=access.company, id=old.contact_id).first()
-    if old.contact_id and contact is None:
-        raise Http404
+    contact = None
+    if old.contact_id is not None:
+        contact = Contact.objects.filter(company=access.company, id=old.contact_id).first()
+        if contact is None:
+            raise Http404
     return _feed_create(access, contact)
 
 
@@ -413,7 +417,9 @@ def _values(
         status = Status.DONE
     values["status"] = status
     if item.priority:
-        values["priority"] = "high" if item.priority <= 4 else "normal" if item.priority == 5 else "low"
+        values["priority"] = (
+            "high" if item.priority <= 4 else "normal" if item.priority == 5 else "low"
+        )
 
     def moment(value: dt.datetime) -> dt.datetime:
         # A floating time (no zone) is the company's local time.
@@ -430,13 +436,15 @@ def _values(
         values["end_date"] = last
     if as_task and item.due is not None:
         due = item.due
-        values["due_date"] = moment(due).astimezone(zone).date() if isinstance(
-            due, dt.datetime
-        ) else due
+        values["due_date"] = (
+            moment(due).astimezone(zone).date() if isinstance(due, dt.datetime) else due
+        )
         if isinstance(start, dt.datetime) and values["end"] == values["start"]:
-            values["end"] = max(values["start"], moment(due)) if isinstance(
-                due, dt.datetime
-            ) else values["start"]
+            values["end"] = (
+                max(values["start"], moment(due))
+                if isinstance(due, dt.datetime)
+                else values["start"]
+            )
     return values
 
 

@@ -211,9 +211,7 @@ class CalendarFeed(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        "core.User", on_delete=models.CASCADE, related_name="calendar_feeds"
-    )
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="calendar_feeds")
     company = models.ForeignKey("core.Company", on_delete=models.CASCADE, related_name="+")
     # No database constraint: contacts sync, and a feed must not hold up a contact's delete
     # arriving from the other node; a feed whose contact is gone answers 404.

@@ -35,7 +35,9 @@ def _ics(body: bytes, *, filename: str, cache: bool = False) -> HttpResponse:
 
 
 @require_GET
-def user_feed(request: HttpRequest, company_id: uuid.UUID, user_id: int, token: str) -> HttpResponse:
+def user_feed(
+    request: HttpRequest, company_id: uuid.UUID, user_id: int, token: str
+) -> HttpResponse:
     access, _feed = ical.feed_authenticate(company_id=company_id, user_id=user_id, token=token)
     with override(access.user.language):
         body = ical.user_feed(access)
@@ -76,7 +78,7 @@ def _feeds_page(request: HttpRequest, access: CompanyAccess, **extra: object) ->
         {
             "company": access.company,
             "feeds": feeds,
-            "has_personal": any(not f["feed"].contact_id for f in feeds),
+            "has_personal": any(not entry["feed"].contact_id for entry in feeds),  # type: ignore[attr-defined]
             "contacts": contact_selectors.contact_list(access=access).order_by("name")[:500],
             "can_write": access.can_write("activities"),
             **extra,

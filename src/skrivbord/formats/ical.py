@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import icalendar
-from dateutil import rrule
+from dateutil import rrule  # type: ignore[import-untyped]
 from icalendar.prop import vText
 
 CRLF = "\r\n"
@@ -306,12 +306,12 @@ def _expand(
         try:
             # dateutil wants UNTIL in the same kind as DTSTART (RFC 5545 §3.3.10 says so
             # too); Google writes a date-time UNTIL for all-day series, so it is aligned.
-            anchor = start if isinstance(start, dt.datetime) else dt.datetime.combine(
-                start, dt.time()
+            anchor = (
+                start if isinstance(start, dt.datetime) else dt.datetime.combine(start, dt.time())
             )
             parsed = rrule.rrulestr(text, dtstart=anchor, ignoretz=anchor.tzinfo is None)
             if anchor.tzinfo is not None and getattr(parsed, "_until", None) is not None:
-                until = parsed._until  # noqa: SLF001 (dateutil has no public accessor)
+                until = parsed._until
                 if until.tzinfo is None:
                     parsed = parsed.replace(until=until.replace(tzinfo=anchor.tzinfo))
         except (ValueError, TypeError, KeyError, AttributeError) as error:
@@ -371,7 +371,7 @@ def read_calendar(
     """The events and to-dos of an .ics file, repeating ones expanded; IcsError if the file
     is refused (too big, not iCalendar, broken, an unknown zone or an unreadable rule)."""
     limits = limits or ReadLimits()
-    today = today or dt.date.today()  # noqa: DTZ011 (the caller passes the company's today)
+    today = today or dt.date.today()
     if len(data) > limits.max_bytes:
         raise IcsError(
             f"The file is {len(data) / 1_000_000:.1f} MB; at most "
@@ -424,8 +424,10 @@ def read_calendar(
         if component.name == "VEVENT" and start is None:
             result.skipped.append(f"{uid}: no start (DTSTART)")
             continue
-        if isinstance(start, dt.datetime) and isinstance(end, dt.date) and not isinstance(
-            end, dt.datetime
+        if (
+            isinstance(start, dt.datetime)
+            and isinstance(end, dt.date)
+            and not isinstance(end, dt.datetime)
         ):
             raise IcsError("The start is a date-time but the end is a date", uid=uid)
         occurrences = _expand(component, uid=uid, start=start, limits=limits, today=today)
@@ -439,9 +441,7 @@ def read_calendar(
                 override = changed.get(key)
                 item_uid = f"{uid}/{key}"
                 if override is not None:
-                    o_start = _check_zone(
-                        _decoded(override, "DTSTART"), override, "DTSTART", uid
-                    )
+                    o_start = _check_zone(_decoded(override, "DTSTART"), override, "DTSTART", uid)
                     o_end = _check_zone(_decoded(override, "DTEND"), override, "DTEND", uid)
                     if o_end is None and length is not None and o_start is not None:
                         o_end = o_start + length
