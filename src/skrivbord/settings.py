@@ -22,6 +22,9 @@ DEBUG = envbool("DEBUG", MODE in {"demo", "dev"})
 SECRET_KEY = secret_key(DATA_DIR)
 
 NODE = envstr("SKRIVBORD_NODE", "online")
+# The host part of iCalendar UIDs (<activity id>@host): one value on every node and for ever,
+# or subscribed calendars would see every event twice.
+ICAL_UID_HOST = envstr("SKRIVBORD_ICAL_UID_HOST", "skrivbord")
 if NODE not in {"office", "online"}:
     raise ImproperlyConfigured("SKRIVBORD_NODE must be 'office' or 'online'.")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<uuid:company_id>/sync/", include("skrivbord.sync.urls")),
     path("c/<uuid:company_id>/sync/connection/", include("skrivbord.sync.urls_connection")),
     path("help/", include("skrivbord.help.urls")),
+    path("feeds/", include("skrivbord.activities.urls_feeds")),
     path("api/v1/", include("skrivbord.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from skrivbord.contacts.models import Contact, ContactPerson
@@ -198,3 +199,40 @@ def synced_fields(model: type[models.Model]) -> tuple[str, ...]:
     """The columns the sync engine carries: all but the id, the company and the timestamps."""
     skip = {"id", "company", "created_at", "updated_at"}
     return tuple(field.attname for field in model._meta.concrete_fields if field.name not in skip)
+
+
+class CalendarFeed(models.Model):
+    """A secret iCalendar feed URL: a user's own activities, or a contact's (seen through the
+    user's rights). A user setting, not business data: not synchronised, one node's own.
+
+    Only a SHA-256 of the token is stored and looked up; the token itself is an HMAC of the
+    row's nonce under the installation's secret key, so the owner can be shown the URL again
+    while a copy of the database alone reveals nothing (docs/decisions/0016).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="calendar_feeds")
+    company = models.ForeignKey("core.Company", on_delete=models.CASCADE, related_name="+")
+    # No database constraint: contacts sync, and a feed must not hold up a contact's delete
+    # arriving from the other node; a feed whose contact is gone answers 404.
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+    )
+    nonce = models.CharField(max_length=43, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.contact or '-'}"

@@ -477,9 +477,13 @@ def activity_create(
     access: CompanyAccess,
     employees: Iterable[str] | None = None,
     resources: Iterable[Resource] | None = None,
+    activity_id: uuid.UUID | None = None,
     **values: Any,
 ) -> Activity:
-    """Create an activity with its participants (employees by e-mail, and resources)."""
+    """Create an activity with its participants (employees by e-mail, and resources).
+
+    `activity_id` is for an import that derives the id from the file (so a re-import finds
+    it); otherwise a new id is made."""
     access.require("activities", "change")
     errors: dict[str, list[str]] = {}
     cleaned = _prepare_activity(access, values, errors)
@@ -492,6 +496,8 @@ def activity_create(
         raise ValidationError(errors)
     cleaned.setdefault("responsible", access.user.email.lower())
     activity = Activity(company=access.company, **cleaned)
+    if activity_id is not None:
+        activity.id = activity_id
     if activity.all_day and activity.start_date and not activity.end_date:
         activity.end_date = activity.start_date
     if not activity.all_day and activity.start and not activity.end:

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from skrivbord.activities import views
+from skrivbord.activities import views, views_ical
 
 app_name = "activities"
 urlpatterns = [
     path("", views.activity_list, name="list"),
     path("new/", views.activity_create, name="create"),
+    path("export.ics", views_ical.export, name="export"),
+    path("import/", views_ical.import_file, name="import"),
+    path("feeds/", views_ical.feeds, name="feeds"),
+    path("feeds/new/", views_ical.feed_create, name="feed_create"),
+    path("feeds/<uuid:feed_id>/replace/", views_ical.feed_replace, name="feed_replace"),
+    path("feeds/<uuid:feed_id>/revoke/", views_ical.feed_revoke, name="feed_revoke"),
     path("<uuid:activity_id>/", views.activity_detail, name="detail"),
     path("<uuid:activity_id>/edit/", views.activity_edit, name="edit"),
     path("<uuid:activity_id>/delete/", views.activity_delete, name="delete"),

@@ -319,3 +319,30 @@ def delete_activity(request: HttpRequest, company_id: uuid.UUID, activity_id: uu
     activity = selectors.activity_get(access=access, activity_id=activity_id)
     services.activity_delete(access=access, activity=activity)
     return Status(204, None)
+
+
+class CalendarFeedOut(Schema):
+    url: str = Field(
+        description="The caller's secret iCalendar feed URL for this company: subscribe to it "
+        "from a calendar program. Anyone with the URL can read the feed."
+    )
+
+
+@router.get(
+    "/companies/{company_id}/calendar-feed",
+    response={200: CalendarFeedOut, 401: ErrorOut, 404: ErrorOut},
+    operation_id="calendar_feed",
+    summary="My calendar feed URL",
+    description=(
+        "The calling user's personal feed URL (made on the first call, the same URL after): "
+        "the user's activities — responsible or participant — from a year back, as iCalendar "
+        "events and to-dos. It keeps working until the user revokes or replaces it on the "
+        "Calendar feeds page; then the old URL answers 404."
+    ),
+)
+def calendar_feed(request: HttpRequest, company_id: uuid.UUID) -> dict[str, str]:
+    from skrivbord.activities import ical
+
+    access = _access(request, company_id)
+    feed = ical.feed_get_or_create(access=access)
+    return {"url": ical.feed_url(feed, base=request.build_absolute_uri("/"))}
