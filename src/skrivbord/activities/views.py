@@ -59,8 +59,9 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@company_view(module="activities")
-def activity_list(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
+def filtered_activities(request: HttpRequest, access: CompanyAccess) -> tuple[dict[str, Any], Any]:
+    """The list's filters from the query string, and the activities they select, in order
+    (the list and its .ics export)."""
     filters = _list_filters(request)
     activities = selectors.activity_list(
         access=access,
@@ -75,7 +76,12 @@ def activity_list(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
             view=filters["view"],
         ),
     )
-    activities = selectors.activity_order(activities)
+    return filters, selectors.activity_order(activities)
+
+
+@company_view(module="activities")
+def activity_list(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
+    filters, activities = filtered_activities(request, access)
     page = Paginator(activities, settings.CONTACTS_PAGE_SIZE).get_page(request.GET.get("page"))
     contact = None
     if filters["contact"]:

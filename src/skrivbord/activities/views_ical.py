@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_GET, require_POST
 
-from skrivbord.activities import ical, selectors
-from skrivbord.activities.views import _list_filters
+from skrivbord.activities import ical
+from skrivbord.activities.views import filtered_activities
 from skrivbord.contacts import selectors as contact_selectors
 from skrivbord.core.access import CompanyAccess, company_access
 from skrivbord.core.web import company_view, render_page
@@ -128,21 +128,8 @@ def feed_revoke(request: HttpRequest, company_id: uuid.UUID, feed_id: uuid.UUID)
 @company_view(module="activities")
 def export(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     """The list's activities, with the list's filters, as an .ics file."""
-    filters = _list_filters(request)
-    activities = selectors.activity_list(
-        access=access,
-        filters=selectors.ActivityFilters(
-            search=filters["q"],
-            date_from=filters["from"],
-            date_to=filters["to"],
-            status=filters["status"],
-            type_key=filters["type"],
-            responsible=filters["responsible"],
-            contact_id=filters["contact"],
-            view=filters["view"],
-        ),
-    )
-    body = ical.export_activities(access, selectors.activity_order(activities)[:10_000])
+    _filters, activities = filtered_activities(request, access)
+    body = ical.export_activities(access, activities[:10_000])
     response = _ics(body, filename="activities.ics")
     response["Content-Disposition"] = 'attachment; filename="activities.ics"'
     return response
