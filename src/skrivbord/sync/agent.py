@@ -170,22 +170,7 @@ class Agent:
         if result is not None:
             result.bytes_sent += len(body or b"")
             result.bytes_received += len(response.content)
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail")
-            except ValueError:
-                detail = None
-            detail = detail or response.reason_phrase
-            permanent = response.status_code in {401, 403, 409, 410, 422}
-            raise SyncError(
-                f"{response.status_code}: {detail}",
-                permanent=permanent,
-                status=response.status_code,
-            )
-        try:
-            return decode(response.content, compressed=False)
-        except ValueError as error:
-            raise SyncError(f"The online node sent a broken answer: {error}") from error
+        return _answer(response)
 
     def _link(self) -> SyncLink:
         return SyncLink.objects.select_related("company").get(id=self.link_id)
@@ -409,20 +394,7 @@ class Agent:
             raise SyncError(f"The online node did not answer: {error}") from error
         result.bytes_sent += upload.size
         result.bytes_received += len(response.content)
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail")
-            except ValueError:
-                detail = None
-            raise SyncError(
-                f"{response.status_code}: {detail or response.reason_phrase}",
-                permanent=response.status_code in {401, 403, 409, 410, 422},
-                status=response.status_code,
-            )
-        try:
-            return decode(response.content, compressed=False)
-        except ValueError as error:
-            raise SyncError(f"The online node sent a broken answer: {error}") from error
+        return _answer(response)
 
     def pull(self, result: ExchangeResult, *, wait: float = 0) -> int:
         transfer = _Transfer("pull")
@@ -693,6 +665,25 @@ class _Inline(Executor):
         except BaseException as error:  # handed to the caller by future.result()
             future.set_exception(error)
         return future
+
+
+def _answer(response: httpx.Response) -> Any:
+    """The online node's answer, or a SyncError saying what it refused and whether a retry
+    can help (a revoked credential or an incompatible version cannot)."""
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail")
+        except ValueError:
+            detail = None
+        raise SyncError(
+            f"{response.status_code}: {detail or response.reason_phrase}",
+            permanent=response.status_code in {401, 403, 409, 410, 422},
+            status=response.status_code,
+        )
+    try:
+        return decode(response.content, compressed=False)
+    except ValueError as error:
+        raise SyncError(f"The online node sent a broken answer: {error}") from error
 
 
 def _gzip(source: Path, target: Path, chunk: int = 1024 * 1024) -> None:

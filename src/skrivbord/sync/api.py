@@ -256,9 +256,10 @@ def seed_upload(request: HttpRequest) -> HttpResponse:
         _receive_seed(request, link, path)
         try:
             applied = seed.apply(link.id, path)
+        except seed.NotEmpty as error:
+            raise HttpError(409, str(error)) from error
         except seed.SeedError as error:
-            status = 409 if "not empty" in str(error) else 422
-            raise HttpError(status, str(error)) from error
+            raise HttpError(422, str(error)) from error
         except IntegrityError as error:
             raise HttpError(
                 422, f"The seed file could not be applied (a record exists already): {error}"

@@ -51,6 +51,10 @@ class SeedError(ValueError):
     """A seed file that cannot be applied; the message names the place."""
 
 
+class NotEmpty(SeedError):
+    """The online copy has data already: the batches, which merge, must do the first sync."""
+
+
 class NotSeedable(Exception):
     """A registered model this module cannot copy in SQL (the batches handle it)."""
 
@@ -446,7 +450,7 @@ def _apply(
         if meta["company"] != str(link.remote_company_id):
             raise _refuse("it holds another company's books.")
         if not is_empty(link, using=using):
-            raise SeedError(
+            raise NotEmpty(
                 "The online copy of this company is not empty: a seed is only for a first sync."
             )
         company = link.company_id
