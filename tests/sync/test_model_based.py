@@ -461,7 +461,12 @@ class SyncMachine(RuleBasedStateMachine):
         return abs(self.n.clock[OFFICE] - self.n.clock[ONLINE])
 
     def refused(self) -> bool:
+        """The clocks are too far apart, or so close to the limit that the nodes may refuse
+        (they measure the difference themselves, with the time on the wire in it)."""
         return self.skew() > REFUSE - SKEW_MARGIN
+
+    def surely_refused(self) -> bool:
+        return self.skew() > REFUSE + SKEW_MARGIN
 
     def note_clocks(self) -> None:
         """The nodes are about to stamp their changes with their clocks as they are."""
@@ -546,22 +551,24 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(fault=NETWORK_FAULTS, at=st.integers(0, 6), batch=st.integers(1, 4))
     def agent_exchange(self, fault: str, at: int, batch: int) -> None:
         self.agent_exchanges += 1
-        refused = self.refused()
+        # Within a few seconds of the limit either outcome is right (the long profile set
+        # the clocks exactly an hour apart, and the nodes measured just under it).
+        refused = self.surely_refused()
         network = Network(self.n, fault, at, self.replays)
         exchange = self._agent_exchange(network, batch)
         if refused:
             assert not exchange.office_changed, "rows moved although the clock was refused"
             assert not any(call.changed for call in network.calls)
-            if self.skew() > REFUSE + SKEW_MARGIN and (fault == "none" or at > 0):
+            if fault == "none" or at > 0:
                 assert exchange.error is not None
                 assert exchange.error.permanent
                 assert "clock" in str(exchange.error)
-        elif fault == "none":
+        elif fault == "none" and not self.refused():
             assert exchange.error is None, f"a clean exchange failed: {exchange.error}"
 
     def _agent_exchange(self, network: Network, batch: int | None = None) -> Exchange:
         """One exchange by a newly started agent; what it did is kept for check_history."""
-        if not self.refused():
+        if not self.surely_refused():
             self.note_clocks()
         office_changed: Counter[str] = Counter()
         office_orphans: Counter[str] = Counter()

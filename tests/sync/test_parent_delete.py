@@ -78,6 +78,48 @@ class ParentDeleteTests(SyncTestCase):
         self.assert_the_edit_is_kept_or_logged(policy="office-wins", deleter=ONLINE)
 
 
+class ParentDeleteOutOfOrderTests(SyncTestCase):
+    databases = {"default", "office"}
+
+    def test_a_person_arriving_before_its_contacts_winning_edit_goes_on_both_nodes(
+        self,
+    ) -> None:
+        """Found by the long model-based profile. The online node deleted a contact; the
+        office edited it and added a person under it. The person's batch arrived first: it
+        lost to the contact's delete. The contact's edit then won (office wins) and brought
+        the contact back. The person's delete was sent to the office with the office's own
+        version, so the office took it for old news and kept the person: the nodes
+        differed for good. The child's delete now carries the parent's delete."""
+        nodes = TwoNodes(policy="office-wins")
+        contact = nodes.create_contact(OFFICE, name="Kund AB")
+        nodes.exchange()
+        nodes.contacts(ONLINE).filter(id=contact.id).delete()
+        nodes.contacts(OFFICE).filter(id=contact.id).update(phone="08-123 45 67")
+        person = nodes.persons(OFFICE).create(
+            company=nodes.office_company, contact_id=contact.id, first_name="Ny"
+        )
+        engine.stamp(using=OFFICE, side=Side.OFFICE)
+        link = SyncLink.objects.using(OFFICE).get(id=nodes.office_link.id)
+        first = engine.collect(
+            company=nodes.office_company, after=link.push_cursor, limit=1, using=OFFICE
+        )
+        second = engine.collect(company=nodes.office_company, after=first.upto, using=OFFICE)
+        self.assertEqual([row["entity"] for row in second.rows], ["contacts.contactperson"])
+        for batch in (second, first):  # reordered on the way
+            with transaction.atomic(using=ONLINE):
+                engine.apply(
+                    link=nodes.online_link, rows=batch.rows, using=ONLINE, side=Side.ONLINE
+                )
+        SyncLink.objects.using(OFFICE).filter(id=link.id).update(push_cursor=second.upto)
+        nodes.exchange()
+
+        self.assertEqual(nodes.snapshot(OFFICE), nodes.snapshot(ONLINE))
+        self.assertEqual(nodes.contacts(OFFICE).get(id=contact.id).phone, "08-123 45 67")
+        self.assertFalse(nodes.persons(OFFICE).filter(id=person.id).exists())
+        logged = SyncConflict.objects.using(ONLINE).get(row_id=person.id)
+        self.assertEqual((logged.field, logged.winner), ("_deleted", "online"))
+
+
 class ParentDeleteBeforePushTests(SyncTestCase):
     """The office pulls the online delete of a contact before it has pushed a person it added
     to (or edited under) that contact."""

@@ -673,9 +673,17 @@ def _apply_entity(
             if gone is not None:
                 # Its parent is deleted: the delete wins over the child's edit, which is
                 # logged as the losing side (DESIGN.md §3: nothing lost unlogged).
-                deleter = side if gone == "here" else other_side(side)
+                where, parent_delete = gone
+                deleter = side if where == "here" else other_side(side)
                 outcome = _parent_delete_wins(
-                    local, incoming, outcome, synced, deleter=deleter, side=side, link=link
+                    local,
+                    incoming,
+                    outcome,
+                    synced,
+                    deleter=deleter,
+                    parent_delete=parent_delete,
+                    side=side,
+                    link=link,
                 )
         image = outcome.image
         if (
@@ -829,10 +837,11 @@ def _deleted_parents(
     payloads: list[dict[str, Any]],
     using: str,
     doomed: dict[str, set[str]],
-) -> dict[str, dict[str, str]]:
+) -> dict[str, dict[str, tuple[str, Version]]]:
     """Per foreign-key column, the parents the payloads name that are deleted: "here" (a
-    tombstone on this node) or "there" (deleted by the other node in this batch)."""
-    gone: dict[str, dict[str, str]] = {}
+    tombstone on this node, with the version of its delete) or "there" (deleted by the other
+    node in this batch)."""
+    gone: dict[str, dict[str, tuple[str, Version]]] = {}
     to_db = _to_db_uuid(using)
     for column, parent_label in synced.parents.items():
         named = {
@@ -840,11 +849,12 @@ def _deleted_parents(
             for payload in payloads
             if (value := (payload.get("values") or {}).get(column))
         }
-        found: dict[str, str] = dict.fromkeys(named & doomed.get(parent_label, set()), "there")
+        found = dict.fromkeys(named & doomed.get(parent_label, set()), ("there", Version()))
         states = _load_states(using, parent_label, [to_db(uuid.UUID(v)) for v in named])
         for state in states.values():
             if state.deleted:
-                found[str(_from_db_uuid(state.row_id))] = "here"
+                versions = RowImage({}, versions_from_json(state.versions))
+                found[str(_from_db_uuid(state.row_id))] = ("here", versions.version(DELETED))
         gone[column] = found
     return gone
 
@@ -856,16 +866,22 @@ def _parent_delete_wins(
     synced: registry.SyncedModel,
     *,
     deleter: Side,
+    parent_delete: Version,
     side: Side,
     link: SyncLink,
 ) -> Outcome:
     """The outcome for a child whose parent is deleted: deleted too, with both sides'
-    knowledge merged, and the edit it overrides logged as a conflict the delete won."""
+    knowledge merged, and the edit it overrides logged as a conflict the delete won.
+
+    The child's delete carries its parent's delete: the editor never saw that (or it would
+    not have edited the child), so it takes the delete as news, and a child it made that
+    was never known here goes there too rather than living on under a restored parent."""
     names = (*synced.fields, DELETED)
     merged = {
         name: (local.version(name) if local else Version()).merged(incoming.version(name))
         for name in names
     }
+    merged[DELETED] = merged[DELETED].merged(parent_delete)
     editor = incoming if deleter == side or local is None else local
     edit_version = max(
         (editor.version(name) for name in synced.fields),
