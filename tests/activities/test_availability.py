@@ -53,7 +53,7 @@ def test_it_finds_the_first_time_all_participants_are_free() -> None:
     }
     slot = next_free_slot(busy, HOUR, at(2026, 11, 30, 7), days_off=DAYS_OFF)
     assert slot is not None
-    # 11:30–12:00 is too short for an hour; 13:00 is the first hour everyone has.
+    # 11:30-12:00 is too short for an hour; 13:00 is the first hour everyone has.
     assert local(slot) == ("2026-11-30 13:00", "14:00")
 
 
@@ -102,7 +102,7 @@ def test_working_hours_keep_to_the_wall_clock_across_a_daylight_saving_change() 
 
 def test_a_working_sunday_on_the_daylight_saving_day_keeps_its_hours() -> None:
     every_day = WorkingHours(weekdays=frozenset(range(7)))
-    # Winter time on Sunday 2026-10-25: a 25-hour day, still 08:00–17:00 on the clock.
+    # Winter time on Sunday 2026-10-25: a 25-hour day, still 08:00-17:00 on the clock.
     blocks = working_intervals(every_day, dt.date(2026, 10, 25), dt.date(2026, 10, 25))
     assert [(s.astimezone(STOCKHOLM).hour, e.astimezone(STOCKHOLM).hour) for s, e in blocks] == [
         (8, 17)
@@ -147,7 +147,7 @@ def test_a_duration_longer_than_the_working_day_is_refused() -> None:
 
 
 def test_it_walks_a_busy_month_of_many_participants_correctly() -> None:
-    # Five people, each busy 08:00–16:00 every day of December but one (a different day
+    # Five people, each busy 08:00-16:00 every day of December but one (a different day
     # each): the hour after 16:00 is free for all of them every day, two hours never are.
     busy = {
         f"p{n}": [
@@ -184,4 +184,5 @@ def test_a_day_shows_each_participants_busy_blocks_within_working_hours() -> Non
     assert day.busy["bo@x.se"] == [(at(2026, 11, 30, 8), at(2026, 11, 30, 17))]
     assert day.free == []
     off = day_availability(busy, dt.date(2026, 12, 25), WorkingHours(), DAYS_OFF)
-    assert off.working == [] and off.busy == {"anna@x.se": [], "bo@x.se": []}
+    assert off.working == []
+    assert off.busy == {"anna@x.se": [], "bo@x.se": []}

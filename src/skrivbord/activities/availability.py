@@ -3,7 +3,7 @@
 Pure (no Django): the selectors read the busy intervals and the company's working hours and
 hand them here as plain values. Instants are timezone-aware datetimes; the working day is
 laid out in the company's zone day by day (`datetime.combine` with the zone), so a day of
-23 or 25 hours at a daylight-saving change keeps its 08:00–17:00 on the wall clock.
+23 or 25 hours at a daylight-saving change keeps its 08:00-17:00 on the wall clock.
 
 `next_free_slot` is a sweep: the busy intervals of all participants are merged into one
 sorted list once, then the working blocks of the days after `after` are walked with one
@@ -67,8 +67,7 @@ class WorkingHours:
 
     def blocks(self) -> list[tuple[dt.time, dt.time]]:
         """The day's working blocks on the wall clock: one, or two around lunch."""
-        if self.has_lunch:
-            assert self.lunch_start is not None and self.lunch_end is not None
+        if self.has_lunch and self.lunch_start is not None and self.lunch_end is not None:
             return [(self.day_start, self.lunch_start), (self.lunch_end, self.day_end)]
         return [(self.day_start, self.day_end)]
 
