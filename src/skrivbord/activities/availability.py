@@ -105,10 +105,16 @@ class DayAvailability:
     free: list[Interval] = field(default_factory=list)
 
 
-def swedish_days_off(years: Iterable[int]) -> holidays.HolidayBase:
+def swedish_days_off(years: Iterable[int], language: str | None = None) -> holidays.HolidayBase:
     """Swedish public holidays and the eves everyone takes off (Midsummer, Christmas and
-    New Year's Eve), as the accounting checks count them. Sundays come from the weekdays."""
-    return holidays.Sweden(years=list(years), include_sundays=False, categories=(PUBLIC, DE_FACTO))
+    New Year's Eve), as the accounting checks count them. Sundays come from the weekdays.
+    `language` ("sv" or "en_US") names them."""
+    return holidays.Sweden(
+        years=list(years),
+        include_sundays=False,
+        categories=(PUBLIC, DE_FACTO),
+        language=language,
+    )
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:

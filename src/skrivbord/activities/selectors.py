@@ -315,12 +315,14 @@ def busy_blocks(
     resources: Iterable[uuid.UUID | str] = (),
     start: dt.datetime,
     end: dt.datetime,
+    exclude: uuid.UUID | None = None,
 ) -> dict[str, list[BusyBlock]]:
     """What keeps the given employees (responsible or participant; by e-mail) and resources
     (by id, as a string key) busy between `start` and `end`: planned and done timed
     activities, all-day ones as their whole days in the company's zone; cancelled ones book
     nothing. Private activities count (as "busy" for everyone else). One query: activities
-    joined to their participants, each row telling whose it is."""
+    joined to their participants, each row telling whose it is. `exclude`: an activity not
+    to count (the one being moved or edited)."""
     access.require("activities", "view")
     emails = sorted({email.strip().lower() for email in employees if email.strip()})
     resource_ids = sorted({str(resource) for resource in resources})
@@ -334,9 +336,11 @@ def busy_blocks(
     whose = Q(responsible__in=emails) | Q(participants__employee__in=emails)
     if resource_ids:
         whose |= Q(participants__resource_id__in=resource_ids)
+    activities = Activity.objects.filter(company=access.company)
+    if exclude is not None:
+        activities = activities.exclude(id=exclude)
     rows = (
-        Activity.objects.filter(company=access.company)
-        .exclude(status=Status.CANCELLED)
+        activities.exclude(status=Status.CANCELLED)
         .filter(
             Q(all_day=False, start__lt=end, end__gt=start)
             | Q(all_day=True, start_date__lte=last_day, end_date__gte=first_day)
@@ -389,10 +393,16 @@ def busy_intervals(
     resources: Iterable[uuid.UUID | str] = (),
     start: dt.datetime,
     end: dt.datetime,
+    exclude: uuid.UUID | None = None,
 ) -> dict[str, list[availability.Interval]]:
     """`busy_blocks` as plain (start, end) intervals, merged per employee or resource."""
     blocks = busy_blocks(
-        access=access, employees=employees, resources=resources, start=start, end=end
+        access=access,
+        employees=employees,
+        resources=resources,
+        start=start,
+        end=end,
+        exclude=exclude,
     )
     return {
         key: availability.merge((block.start, block.end) for block in found)
@@ -408,6 +418,7 @@ def free_slot(
     duration: dt.timedelta,
     after: dt.datetime,
     horizon: dt.timedelta = availability.HORIZON,
+    exclude: uuid.UUID | None = None,
 ) -> availability.Slot | None:
     """The first slot of `duration` from `after` (on the quarter hour, within the company's
     working hours, not on a holiday) when all the given employees and resources are free,
@@ -419,6 +430,7 @@ def free_slot(
         resources=resources,
         start=after,
         end=after + horizon + duration,
+        exclude=exclude,
     )
     zone = company_timezone(access.company)
     years = range(after.astimezone(zone).year, (after + horizon).astimezone(zone).year + 1)

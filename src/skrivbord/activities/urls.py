@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skrivbord.activities import views, views_ical
+from skrivbord.activities import views, views_availability, views_ical
 
 app_name = "activities"
 urlpatterns = [
@@ -16,4 +16,8 @@ urlpatterns = [
     path("<uuid:activity_id>/edit/", views.activity_edit, name="edit"),
     path("<uuid:activity_id>/delete/", views.activity_delete, name="delete"),
     path("<uuid:activity_id>/done/", views.activity_done, name="done"),
+]
+urlpatterns += [
+    path("availability/", views_availability.check, name="availability"),
+    path("availability/free-slot/", views_availability.free_slot, name="free_slot"),
 ]
