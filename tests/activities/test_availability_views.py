@@ -143,7 +143,7 @@ class FreeSlotApiTest(AvailabilityTestCase):
     def test_none_within_the_horizon_is_404_with_a_message(self) -> None:
         response = self.get(employee="bob@acme.se", horizon=1, duration=480)
         self.assertEqual(response.status_code, 404)  # type: ignore[attr-defined]
-        self.assertIn("within 1 days", response.json()["detail"])  # type: ignore[attr-defined]
+        self.assertIn("within 1 day.", response.json()["detail"])  # type: ignore[attr-defined]
 
     def test_bad_questions_are_refused_with_reasons(self) -> None:
         too_long = self.get(duration=600)

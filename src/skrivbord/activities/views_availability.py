@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from skrivbord.activities import availability, selectors
 from skrivbord.activities.forms import ActivityForm
@@ -34,7 +35,11 @@ def too_long_message(error: availability.DurationTooLong) -> str:
 
 
 def no_slot_message(days: int) -> str:
-    return _("Nobody is free at the same time for that long within %(days)d days.") % {"days": days}
+    return ngettext(
+        "Nobody is free at the same time for that long within %(days)d day.",
+        "Nobody is free at the same time for that long within %(days)d days.",
+        days,
+    ) % {"days": days}
 
 
 @dataclass(frozen=True)
