@@ -68,6 +68,9 @@ class AvailabilityFormTest(AvailabilityTestCase):
         page = self.ask("free_slot")
         self.assertIn(f'id="id_start" value="{MONDAY}T10:00" hx-swap-oob="true"', page)
         self.assertIn(f'id="id_end" value="{MONDAY}T11:00" hx-swap-oob="true"', page)
+        self.assertIn(
+            '<input type="checkbox" name="all_day" id="id_all_day" hx-swap-oob="true">', page
+        )
 
     def test_the_slot_takes_the_chosen_duration_and_resources(self) -> None:
         room = services.resource_create(access=self.access(self.alice), name="Rummet")

@@ -60,10 +60,12 @@ def test_find_next_free_slot_fills_in_the_times_and_the_activity_is_saved(page: 
     expect(result).to_contain_text("08:00–10:00 Bobs kundmöte")  # noqa: RUF001
     expect(result).to_contain_text("10:00–17:00")  # noqa: RUF001
 
+    page.get_by_label("All day").check()  # a slot has times: it unticks this
     page.get_by_role("button", name="Find next free slot").click()
     expect(page.locator("#availability-result")).to_contain_text("Next free slot")
     expect(page.locator("#id_start")).to_have_value(f"{MONDAY}T10:00")
     expect(page.locator("#id_end")).to_have_value(f"{MONDAY}T11:00")
+    expect(page.get_by_label("All day")).not_to_be_checked()
 
     page.get_by_role("button", name="Save").click()
     expect(page.locator("h1")).to_contain_text("Planering med Bob")
