@@ -215,3 +215,10 @@ class WorkingHoursTest(ActivitiesTestCase):
             with self.subTest(user=user.email), self.assertRaises(PermissionDenied):
                 services.working_hours_set(access=self.access(user), day_start=dt.time(7))
         self.assertFalse(WorkingHours.objects.filter(company=self.acme).exists())
+
+    def test_a_row_made_impossible_by_a_merge_reads_as_the_default_hours(self) -> None:
+        # Two nodes' edits can combine into what the services refuse: the office moved the
+        # day's end, online its start.
+        WorkingHours.objects.create(company=self.acme, day_start=10 * 60, day_end=9 * 60)
+        hours = selectors.working_hours(self.access(self.alice))
+        self.assertEqual((hours.day_start, hours.day_end), (dt.time(8), dt.time(17)))

@@ -279,10 +279,14 @@ def working_hours_row(*, access: CompanyAccess) -> WorkingHours | None:
 
 
 def working_hours_of(row: WorkingHours | None, zone: str) -> availability.WorkingHours:
-    if row is None:
+    """The pure value of a stored row. A row the services would refuse (a merge of two
+    nodes' edits can combine them so: a day ending before it starts, no working day) reads
+    as the default hours; a lunch outside the day as no lunch (`WorkingHours.has_lunch`)."""
+    weekdays = frozenset(int(day) - 1 for day in row.weekdays if day in "1234567") if row else None
+    if row is None or not weekdays or row.day_end <= row.day_start:
         return availability.WorkingHours(time_zone=zone)
     return availability.WorkingHours(
-        weekdays=frozenset(int(day) - 1 for day in row.weekdays if day.isdigit()),
+        weekdays=weekdays,
         day_start=minutes_time(row.day_start),
         day_end=minutes_time(row.day_end),
         lunch_start=None if row.lunch_start is None else minutes_time(row.lunch_start),
