@@ -17,11 +17,10 @@ urlpatterns = [
     path("<uuid:activity_id>/delete/", views.activity_delete, name="delete"),
     path("<uuid:activity_id>/done/", views.activity_done, name="done"),
 ]
+# Availability and settings (issue 5, part 2c).
 urlpatterns += [
     path("availability/", views_availability.check, name="availability"),
     path("availability/free-slot/", views_availability.free_slot, name="free_slot"),
-]
-urlpatterns += [
     path("settings/", views_settings.settings_page, name="settings"),
     path("settings/types/new/", views_settings.type_create, name="type_create"),
     path("settings/types/<uuid:type_id>/", views_settings.type_edit, name="type_edit"),
