@@ -21,6 +21,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -320,13 +321,15 @@ def busy_blocks(
     start: dt.datetime,
     end: dt.datetime,
     exclude: uuid.UUID | None = None,
+    details: bool = True,
 ) -> dict[str, list[BusyBlock]]:
     """What keeps the given employees (responsible or participant; by e-mail) and resources
     (by id, as a string key) busy between `start` and `end`: planned and done timed
     activities, all-day ones as their whole days in the company's zone; cancelled ones book
     nothing. Private activities count (as "busy" for everyone else). One query: activities
     joined to their participants, each row telling whose it is. `exclude`: an activity not
-    to count (the one being moved or edited)."""
+    to count (the one being moved or edited). `details=False`: times only (every subject
+    None), without the per-row check whose private activity the viewer may read."""
     access.require("activities", "view")
     emails = sorted({email.strip().lower() for email in employees if email.strip()})
     resource_ids = sorted({str(resource) for resource in resources})
@@ -350,7 +353,11 @@ def busy_blocks(
             | Q(all_day=True, start_date__lte=last_day, end_date__gte=first_day)
         )
         .filter(whose)
-        .annotate(is_mine=Exists(Participant.objects.filter(activity=OuterRef("pk"), employee=me)))
+        .annotate(
+            is_mine=Exists(Participant.objects.filter(activity=OuterRef("pk"), employee=me))
+            if details
+            else Value(False)
+        )
         .values_list(
             "id",
             "subject",
@@ -378,7 +385,7 @@ def busy_blocks(
             )
         if a_start is None or a_end is None:
             continue
-        visible = not private or responsible == me or is_mine
+        visible = details and (not private or responsible == me or is_mine)
         block = BusyBlock(a_start, a_end, activity_id, subject if visible else None)
         keys = [responsible, employee, str(resource_id) if resource_id else None]
         for key in keys:
@@ -407,6 +414,7 @@ def busy_intervals(
         start=start,
         end=end,
         exclude=exclude,
+        details=False,
     )
     return {
         key: availability.merge((block.start, block.end) for block in found)
