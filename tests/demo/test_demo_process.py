@@ -268,7 +268,8 @@ def test_no_serve_prepares_and_pairs_both_nodes_and_a_second_run_adds_nothing() 
     assert lines[0] == f"Data directory: {Path(data_dir).resolve()}"
     assert re.fullmatch(
         r"Office system: Demoföretaget AB and Dotterbolaget Norr AB, 252 contacts and 326 "
-        r"contact persons added, books with \d,\d{3} vouchers imported \(\d+\.\d s\)\.",
+        r"contact persons added, books with \d,\d{3} vouchers imported \(\d+\.\d s\), "
+        r"a calendar of \d+ activities made\.",
         lines[1],
     ), lines[1]
     assert lines[2].startswith("Online desktop: Demoföretaget AB and the demo user;")

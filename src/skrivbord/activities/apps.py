@@ -21,6 +21,9 @@ class ActivitiesConfig(AppConfig):
                 url_name="activities:list",
                 help_page="activities",
                 order=25,
+                # "configure": the settings page (types, resources, working hours).
+                permissions=("view", "change", "configure"),
+                admin_permissions=("configure",),
                 # Parents before children; a child that arrives before its parent is parked.
                 synced_models=(
                     registry.SyncedModel(
@@ -46,6 +49,10 @@ class ActivitiesConfig(AppConfig):
                             "activity_id": "activities.activity",
                             "resource_id": "activities.resource",
                         },
+                    ),
+                    registry.SyncedModel(
+                        label="activities.workinghours",
+                        fields=models.synced_fields(models.WorkingHours),
                     ),
                 ),
             )

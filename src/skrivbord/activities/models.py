@@ -9,6 +9,7 @@ same person on the office and the online node.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -236,3 +237,43 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.contact or '-'}"
+
+
+class WorkingHours(TenantModel):
+    """When the company works (one row per company; none: 08:00-17:00 Monday to Friday).
+
+    Company configuration, synchronised both ways. The row's id is derived from the company
+    (as the default types' are), so a row made at the office and one made online for the same
+    company are the same row and merge field by field. Swedish public holidays are never
+    working days, whatever the weekdays say.
+    """
+
+    #: ISO weekday digits of the working days, 1 = Monday … 7 = Sunday, e.g. "12345".
+    weekdays = models.CharField(_("working days"), max_length=7, default="12345")
+    # Wall-clock times as minutes after midnight: the sync engine carries numbers, dates and
+    # datetimes, not times of day.
+    day_start = models.PositiveSmallIntegerField(_("day starts"), default=8 * 60)
+    day_end = models.PositiveSmallIntegerField(_("day ends"), default=17 * 60)
+    lunch_start = models.PositiveSmallIntegerField(_("lunch starts"), null=True, blank=True)
+    lunch_end = models.PositiveSmallIntegerField(_("lunch ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.UniqueConstraint(fields=["company"], name="workinghours_company"),
+        ]
+
+    def __str__(self) -> str:
+        start, end = minutes_time(self.day_start), minutes_time(self.day_end)
+        return f"{self.weekdays} {start:%H:%M}-{end:%H:%M}"
+
+
+def minutes_time(minutes: int) -> datetime.time:
+    """A wall-clock time from minutes after midnight (1440, the end of the day, is 23:59)."""
+    minutes = max(0, min(minutes, 24 * 60 - 1))
+    return datetime.time(minutes // 60, minutes % 60)
+
+
+def time_minutes(value: datetime.time) -> int:
+    return value.hour * 60 + value.minute

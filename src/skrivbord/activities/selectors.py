@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -20,11 +21,21 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
 )
 from django.http import Http404
 from django.utils import timezone
 
-from skrivbord.activities.models import Activity, ActivityType, Participant, Resource, Status
+from skrivbord.activities import availability
+from skrivbord.activities.models import (
+    Activity,
+    ActivityType,
+    Participant,
+    Resource,
+    Status,
+    WorkingHours,
+    minutes_time,
+)
 from skrivbord.activities.timezones import company_timezone
 from skrivbord.contacts.models import Contact
 from skrivbord.core.access import CompanyAccess
@@ -257,3 +268,184 @@ def status_activities(*, access: CompanyAccess, limit: int = 10) -> dict[str, li
     todays = [activity for activity in found if getattr(activity, "is_today", False)][:limit]
     late = [activity for activity in found if not getattr(activity, "is_today", False)][:limit]
     return {"today": todays, "overdue": late}
+
+
+# --- Working hours and availability -----------------------------------------------------------
+
+
+def working_hours_row(*, access: CompanyAccess) -> WorkingHours | None:
+    """The company's stored working hours, if it has set them (the settings form)."""
+    access.require("activities", "view")
+    return WorkingHours.objects.filter(company=access.company).first()
+
+
+def working_hours_of(row: WorkingHours | None, zone: str) -> availability.WorkingHours:
+    """The pure value of a stored row. A row the services would refuse (a merge of two
+    nodes' edits can combine them so: a day ending before it starts, no working day) reads
+    as the default hours; a lunch outside the day as no lunch (`WorkingHours.has_lunch`)."""
+    weekdays = frozenset(int(day) - 1 for day in row.weekdays if day in "1234567") if row else None
+    if row is None or not weekdays or row.day_end <= row.day_start:
+        return availability.WorkingHours(time_zone=zone)
+    return availability.WorkingHours(
+        weekdays=weekdays,
+        day_start=minutes_time(row.day_start),
+        day_end=minutes_time(row.day_end),
+        lunch_start=None if row.lunch_start is None else minutes_time(row.lunch_start),
+        lunch_end=None if row.lunch_end is None else minutes_time(row.lunch_end),
+        time_zone=zone,
+    )
+
+
+def working_hours(access: CompanyAccess) -> availability.WorkingHours:
+    """The company's working hours as a pure value (08:00-17:00 Monday to Friday when it has
+    set none), in its time zone. Public holidays come from `availability.swedish_days_off`."""
+    return working_hours_of(working_hours_row(access=access), company_timezone(access.company).key)
+
+
+@dataclass(frozen=True)
+class BusyBlock:
+    """A span in which someone or something is booked. `subject` is None when the viewer may
+    not see the activity's details (another person's private activity): only "busy"."""
+
+    start: dt.datetime
+    end: dt.datetime
+    activity_id: uuid.UUID
+    subject: str | None
+
+
+def busy_blocks(
+    *,
+    access: CompanyAccess,
+    employees: Iterable[str] = (),
+    resources: Iterable[uuid.UUID | str] = (),
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude: uuid.UUID | None = None,
+    details: bool = True,
+) -> dict[str, list[BusyBlock]]:
+    """What keeps the given employees (responsible or participant; by e-mail) and resources
+    (by id, as a string key) busy between `start` and `end`: planned and done timed
+    activities, all-day ones as their whole days in the company's zone; cancelled ones book
+    nothing. Private activities count (as "busy" for everyone else). One query: activities
+    joined to their participants, each row telling whose it is. `exclude`: an activity not
+    to count (the one being moved or edited). `details=False`: times only (every subject
+    None), without the per-row check whose private activity the viewer may read."""
+    access.require("activities", "view")
+    emails = sorted({email.strip().lower() for email in employees if email.strip()})
+    resource_ids = sorted({str(resource) for resource in resources})
+    found: dict[str, list[BusyBlock]] = {key: [] for key in [*emails, *resource_ids]}
+    if not found:
+        return found
+    zone = company_timezone(access.company)
+    first_day = start.astimezone(zone).date()
+    last_day = (end - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    me = access.user.email.lower()
+    whose = Q(responsible__in=emails) | Q(participants__employee__in=emails)
+    if resource_ids:
+        whose |= Q(participants__resource_id__in=resource_ids)
+    activities = Activity.objects.filter(company=access.company)
+    if exclude is not None:
+        activities = activities.exclude(id=exclude)
+    rows = (
+        activities.exclude(status=Status.CANCELLED)
+        .filter(
+            Q(all_day=False, start__lt=end, end__gt=start)
+            | Q(all_day=True, start_date__lte=last_day, end_date__gte=first_day)
+        )
+        .filter(whose)
+        .annotate(
+            is_mine=Exists(Participant.objects.filter(activity=OuterRef("pk"), employee=me))
+            if details
+            else Value(False)
+        )
+        .values_list(
+            "id",
+            "subject",
+            "private",
+            "is_mine",
+            "all_day",
+            "start",
+            "end",
+            "start_date",
+            "end_date",
+            "responsible",
+            "participants__employee",
+            "participants__resource_id",
+        )
+        .order_by()
+    )
+    seen: set[tuple[str, uuid.UUID]] = set()
+    for row in rows:
+        (activity_id, subject, private, is_mine, all_day, a_start, a_end) = row[:7]
+        (start_date, end_date, responsible, employee, resource_id) = row[7:]
+        if all_day and start_date is not None:
+            a_start = dt.datetime.combine(start_date, dt.time(), zone)
+            a_end = dt.datetime.combine(
+                (end_date or start_date) + dt.timedelta(days=1), dt.time(), zone
+            )
+        if a_start is None or a_end is None:
+            continue
+        visible = details and (not private or responsible == me or is_mine)
+        block = BusyBlock(a_start, a_end, activity_id, subject if visible else None)
+        keys = [responsible, employee, str(resource_id) if resource_id else None]
+        for key in keys:
+            if key in found and (key, activity_id) not in seen:
+                seen.add((key, activity_id))
+                found[key].append(block)
+    for blocks in found.values():
+        blocks.sort(key=lambda block: (block.start, block.end))
+    return found
+
+
+def busy_intervals(
+    *,
+    access: CompanyAccess,
+    employees: Iterable[str] = (),
+    resources: Iterable[uuid.UUID | str] = (),
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude: uuid.UUID | None = None,
+) -> dict[str, list[availability.Interval]]:
+    """`busy_blocks` as plain (start, end) intervals, merged per employee or resource."""
+    blocks = busy_blocks(
+        access=access,
+        employees=employees,
+        resources=resources,
+        start=start,
+        end=end,
+        exclude=exclude,
+        details=False,
+    )
+    return {
+        key: availability.merge((block.start, block.end) for block in found)
+        for key, found in blocks.items()
+    }
+
+
+def free_slot(
+    *,
+    access: CompanyAccess,
+    employees: Iterable[str] = (),
+    resources: Iterable[uuid.UUID | str] = (),
+    duration: dt.timedelta,
+    after: dt.datetime,
+    horizon: dt.timedelta = availability.HORIZON,
+    exclude: uuid.UUID | None = None,
+) -> availability.Slot | None:
+    """The first slot of `duration` from `after` (on the quarter hour, within the company's
+    working hours, not on a holiday) when all the given employees and resources are free,
+    or None within the horizon. Raises availability.DurationTooLong."""
+    hours = working_hours(access)
+    busy = busy_intervals(
+        access=access,
+        employees=employees,
+        resources=resources,
+        start=after,
+        end=after + horizon + duration,
+        exclude=exclude,
+    )
+    zone = company_timezone(access.company)
+    years = range(after.astimezone(zone).year, (after + horizon).astimezone(zone).year + 1)
+    return availability.next_free_slot(
+        busy, duration, after, hours, availability.swedish_days_off(years), horizon
+    )

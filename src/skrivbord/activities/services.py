@@ -30,6 +30,8 @@ from skrivbord.activities.models import (
     ResourceKind,
     ShowsIn,
     Status,
+    WorkingHours,
+    time_minutes,
 )
 from skrivbord.activities.timezones import company_timezone
 from skrivbord.contacts.models import Contact, ContactPerson
@@ -563,3 +565,86 @@ def activity_delete(*, access: CompanyAccess, activity: Activity) -> None:
     _check_company(access, activity, "activity")
     _require_details(access, activity)
     activity.delete()  # its participants with it
+
+
+# --- Working hours ----------------------------------------------------------------------------
+
+WORKING_HOURS_NAMESPACE = uuid.UUID("6a1d2c3e-8b4f-5d7a-9e0c-1f2a3b4c5d6e")
+WORKING_HOURS_FIELDS = ("weekdays", "day_start", "day_end", "lunch_start", "lunch_end")
+
+
+def working_hours_id(company: Company) -> uuid.UUID:
+    """The id of a company's working-hours row: the same for its office and online copy
+    (derived like the default types' ids), so rows made on both nodes merge at the sync."""
+    identity = company.org_number.replace("-", "").strip() or company.name.strip().lower()
+    return uuid.uuid5(WORKING_HOURS_NAMESPACE, identity)
+
+
+def _prepare_working_hours(values: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(WORKING_HOURS_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown working hours fields: {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(values)
+    if "weekdays" in cleaned:
+        days = cleaned["weekdays"]
+        digits = sorted({int(day) for day in (days if not isinstance(days, str) else list(days))})
+        if not digits or any(day < 1 or day > 7 for day in digits):
+            errors.setdefault("weekdays", []).append(_("Choose at least one working day."))
+        cleaned["weekdays"] = "".join(str(day) for day in digits)
+    for name in ("day_start", "day_end", "lunch_start", "lunch_end"):
+        value = cleaned.get(name)
+        if isinstance(value, dt.time):
+            cleaned[name] = time_minutes(value)
+        elif name in cleaned and value is None and name.startswith("day"):
+            errors.setdefault(name, []).append(_("Give the time."))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_working_hours(row: WorkingHours) -> None:
+    errors: dict[str, list[str]] = {}
+    if row.day_start is None or row.day_end is None or row.day_end <= row.day_start:
+        errors.setdefault("day_end", []).append(_("The day must end after it starts."))
+    if (row.lunch_start is None) != (row.lunch_end is None):
+        errors.setdefault("lunch_end", []).append(
+            _("Give both the start and the end of lunch, or neither.")
+        )
+    elif row.lunch_start is not None and row.lunch_end is not None:
+        if row.lunch_end <= row.lunch_start:
+            errors.setdefault("lunch_end", []).append(_("Lunch must end after it starts."))
+        elif row.day_start is not None and not (
+            row.day_start < row.lunch_start and row.lunch_end < row.day_end
+        ):
+            errors.setdefault("lunch_start", []).append(_("Lunch must lie inside the working day."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def working_hours_set(*, access: CompanyAccess, **values: Any) -> WorkingHours:
+    """Set the company's working hours (administrators: the "configure" right): `weekdays`
+    (ISO numbers 1-7, or their digits as a string), `day_start`, `day_end`, `lunch_start`,
+    `lunch_end` (times of day; lunch may be None). The first
+    call makes the row, with the id derived from the company; later calls change only the
+    fields whose values change."""
+    access.require("activities", "configure")
+    cleaned = _prepare_working_hours(values)
+    row = WorkingHours.objects.filter(company=access.company).first()
+    if row is None:
+        row_id = working_hours_id(access.company)
+        if WorkingHours.objects.filter(id=row_id).exists():
+            # Another company of this database shares the number or the name.
+            row_id = uuid.uuid4()
+        row = WorkingHours(id=row_id, company=access.company, **cleaned)
+        _check_working_hours(row)
+        _full_clean(row, exclude=["company"])
+        row.save()
+        return row
+    probe = WorkingHours(**{name: getattr(row, name) for name in WORKING_HOURS_FIELDS})
+    for name, value in cleaned.items():
+        setattr(probe, name, value)
+    _check_working_hours(probe)
+    _write(row, cleaned, exclude=["company"])
+    return row

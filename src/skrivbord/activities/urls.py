@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skrivbord.activities import views, views_ical
+from skrivbord.activities import views, views_availability, views_ical, views_settings
 
 app_name = "activities"
 urlpatterns = [
@@ -16,4 +16,19 @@ urlpatterns = [
     path("<uuid:activity_id>/edit/", views.activity_edit, name="edit"),
     path("<uuid:activity_id>/delete/", views.activity_delete, name="delete"),
     path("<uuid:activity_id>/done/", views.activity_done, name="done"),
+]
+# Availability and settings (issue 5, part 2c).
+urlpatterns += [
+    path("availability/", views_availability.check, name="availability"),
+    path("availability/free-slot/", views_availability.free_slot, name="free_slot"),
+    path("settings/", views_settings.settings_page, name="settings"),
+    path("settings/types/new/", views_settings.type_create, name="type_create"),
+    path("settings/types/<uuid:type_id>/", views_settings.type_edit, name="type_edit"),
+    path("settings/resources/new/", views_settings.resource_create, name="resource_create"),
+    path(
+        "settings/resources/<uuid:resource_id>/",
+        views_settings.resource_edit,
+        name="resource_edit",
+    ),
+    path("settings/working-hours/", views_settings.working_hours, name="working_hours"),
 ]

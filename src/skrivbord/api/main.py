@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from skrivbord.api import accounting, activities, contacts, errors, me
+from skrivbord.api import accounting, activities, availability, contacts, errors, me
 from skrivbord.api.auth import TOKEN_OR_SESSION
 from skrivbord.sync.api import router as sync_router
 
@@ -59,6 +59,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", me.router)
 api.add_router("", contacts.router)
+# Before the activities: ".../activities/free-slot" must not be read as an activity id.
+api.add_router("", availability.router)
 api.add_router("", activities.router)
 api.add_router("", accounting.router)
 api.add_router("/sync", sync_router)

@@ -324,6 +324,8 @@ class DemoLauncher:
                 f"books with {office_state.vouchers_created:,} vouchers imported "
                 f"({office_state.books_seconds:.1f} s)"
             )
+        if office_state.activities_created:
+            added.append(f"a calendar of {office_state.activities_created} activities made")
         detail = ", ".join(added) or "as before"
         self.write(f"Office system: {office_state.companies}, {detail}.")
         self.write(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from skrivbord.core.models import Company
 from skrivbord.demo.books import demo_books_load
+from skrivbord.demo.calendar import demo_calendar_load, demo_employees_ensure
 from skrivbord.demo.loader import DEMO_PASSWORD, demo_load, demo_load_online
 from skrivbord.sync import lease, pairing
 from skrivbord.sync.models import SyncLink
@@ -33,6 +34,8 @@ class NodeState:
     #: long writing and importing them took.
     vouchers_created: int = 0
     books_seconds: float = 0.0
+    #: Activities of the demo calendar written by this step (0: the calendar was there).
+    activities_created: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -44,6 +47,7 @@ class NodeState:
             f"companies={self.companies}",
             f"vouchers_created={self.vouchers_created}",
             f"books_seconds={self.books_seconds:.2f}",
+            f"activities_created={self.activities_created}",
         ]
 
     @classmethod
@@ -59,6 +63,7 @@ class NodeState:
                 companies=values["companies"],
                 vouchers_created=int(values["vouchers_created"]),
                 books_seconds=float(values["books_seconds"]),
+                activities_created=int(values.get("activities_created", "0")),
             )
         except (KeyError, ValueError) as error:
             raise ValueError(f"Unexpected answer from a demo node: {output!r}") from error
@@ -69,6 +74,7 @@ def office_prepare(*, online_url: str) -> NodeState:
     pointing at `online_url`."""
     summary = demo_load()
     books = demo_books_load(company=summary.company)
+    calendar = demo_calendar_load(company=summary.company, user=summary.user)
     link = SyncLink.objects.filter(company=summary.company).first()
     if link is not None:
         if link.remote_url != online_url:
@@ -88,12 +94,15 @@ def office_prepare(*, online_url: str) -> NodeState:
         companies=f"{summary.company.name} and {summary.second_company.name}",
         vouchers_created=books.vouchers,
         books_seconds=books.seconds,
+        activities_created=calendar.activities,
     )
 
 
 def online_prepare() -> NodeState:
     """The online demo company and its user; the contacts come from the office by sync."""
     summary = demo_load_online()
+    # People are not synchronised: the employees named in the calendar are members here too.
+    demo_employees_ensure(company=summary.company)
     link = SyncLink.objects.filter(company=summary.company).first()
     return NodeState(
         company_id=summary.company.id,
