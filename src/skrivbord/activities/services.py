@@ -563,3 +563,16 @@ def activity_delete(*, access: CompanyAccess, activity: Activity) -> None:
     _check_company(access, activity, "activity")
     _require_details(access, activity)
     activity.delete()  # its participants with it
+
+
+def activity_move(
+    *, access: CompanyAccess, activity: Activity, start: dt.datetime, end: dt.datetime
+) -> Activity:
+    """Move or resize an activity with times (the calendar's drag and drop): a change of its
+    start and end through activity_update, so the same rules hold (a resource booked by
+    another activity then refuses it, and nothing is saved)."""
+    if activity.all_day or activity.start is None:
+        raise ValidationError(
+            {"start": [_("Only an activity with a start and an end can be moved in the calendar.")]}
+        )
+    return activity_update(access=access, activity=activity, start=start, end=end)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from skrivbord.activities import views, views_ical
+from skrivbord.activities import views, views_calendar, views_ical
 
 app_name = "activities"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("<uuid:activity_id>/edit/", views.activity_edit, name="edit"),
     path("<uuid:activity_id>/delete/", views.activity_delete, name="delete"),
     path("<uuid:activity_id>/done/", views.activity_done, name="done"),
+    path("calendar/", views_calendar.calendar_page, name="calendar"),
+    path("<uuid:activity_id>/move/", views_calendar.activity_move, name="move"),
 ]
