@@ -148,6 +148,9 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
             info["start"] = _local_iso(start)
             info["end"] = _local_iso(end)
             info["minutes"] = int((end - start).total_seconds() // 60)
+        if common and view != "day":
+            # Whose it is, in a week or month of several people's and resources' activities.
+            info["who"] = ", ".join(sorted(labelled(key) for key in event.columns))
         return info
 
     def labelled(key: str) -> str:
@@ -174,6 +177,7 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         "resources": list(resources.values()),
         "chosen_people": chosen_people,
         "chosen_resources": chosen_resources,
+        "chosen_count": len(chosen_people) + len(chosen_resources),
         "can_write": can_write,
         "here": here,
         "days": [day_info(d) for d in days],
