@@ -196,7 +196,7 @@ class CalendarPageTest(ActivitiesTestCase):
     def test_an_empty_slot_links_to_the_create_form_with_its_times(self) -> None:
         self.login(self.alice)
         response = self.client.get(self.url, {"view": "week", "date": "2026-11-24"})
-        self.assertContains(response, "start=2026-11-24T09%3A00&amp;end=2026-11-24T09%3A30")
+        self.assertContains(response, "start=2026-11-24T09:00&amp;end=2026-11-24T09:30")
         form = self.client.get(
             f"/c/{self.acme.id}/activities/new/",
             {"start": "2026-11-24T09:00", "end": "2026-11-24T09:30", "responsible": "bob@acme.se"},

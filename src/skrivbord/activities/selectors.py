@@ -329,22 +329,22 @@ def calendar_events(
             Prefetch(
                 "participants",
                 queryset=Participant.objects.only("id", "activity_id", "employee", "resource_id"),
+                to_attr="taking_part",  # a plain list: no queryset per activity
             )
         )
-        .order_by("start", "start_date", "due_date", "id")
+        # No ORDER BY: the layout orders them, and sorting here made SQLite walk the start
+        # index instead (twice the time at 20,000 activities).
+        .order_by()
     )
     me = access.user.email.lower()
     may_move = access.can_write("activities")
     chosen_emails, chosen_resources = set(emails), set(resources)
     events = []
     for activity in found:
-        people = {p.employee for p in activity.participants.all() if p.employee}
+        participants: list[Participant] = activity.taking_part
+        people = {p.employee for p in participants if p.employee}
         columns = {email for email in people | {activity.responsible} if email in chosen_emails}
-        columns |= {
-            f"r:{p.resource_id}"
-            for p in activity.participants.all()
-            if p.resource_id in chosen_resources
-        }
+        columns |= {f"r:{p.resource_id}" for p in participants if p.resource_id in chosen_resources}
         busy = activity.private and me != activity.responsible and me not in people
         is_task = activity.type.shows_in == ShowsIn.TASKS
         has_times = not is_task and not activity.all_day and activity.start is not None

@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import formats, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,6 +80,66 @@ def _time(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _event_html(
+    info: dict[str, Any],
+    *,
+    style: str = "",
+    move_url: str = "",
+    starts_before: bool = False,
+    ends_after: bool = False,
+) -> SafeString:
+    """One event's link. Built here rather than by an include: a busy week draws hundreds,
+    and an include each cost more than the rest of the page together."""
+    event: calendar.Event = info["event"]
+    classes = ["cal-event"]
+    for flag, name in (
+        (event.busy, "cal-busy"),
+        (event.cancelled, "cal-cancelled"),
+        (event.done, "cal-done"),
+        (event.is_task, "cal-task"),
+        (starts_before, "cal-starts-before"),
+        (ends_after, "cal-ends-after"),
+    ):
+        if flag:
+            classes.append(name)
+    draggable = bool(move_url) and not starts_before and not ends_after
+    parts: list[str] = [
+        format_html(
+            '<a class="{}" href="{}" style="--c: {};{}" data-id="{}"',
+            " ".join(classes),
+            info["href"],
+            event.colour,
+            style,
+            event.key,
+        )
+    ]
+    if draggable:
+        parts.append(
+            format_html(
+                ' data-move-url="{}" data-start="{}" data-end="{}"',
+                move_url,
+                info["start"],
+                info["end"],
+            )
+        )
+    parts.append(">")
+    if info["time"]:
+        parts.append(format_html('<span class="cal-time">{}</span>', info["time"]))
+    if event.is_task:
+        parts.append('<span aria-hidden="true">☐</span> ')
+    parts.append(format_html('<span class="cal-subject">{}</span>', event.subject))
+    if info.get("who"):
+        parts.append(format_html(' <span class="cal-who">{}</span>', info["who"]))
+    if event.cancelled:
+        parts.append(format_html(' <span class="visually-hidden">({})</span>', _("Cancelled")))
+    elif event.done:
+        parts.append(format_html(' <span class="visually-hidden">({})</span>', _("Done")))
+    if draggable:
+        parts.append('<span class="cal-resize" aria-hidden="true"></span>')
+    parts.append("</a>")
+    return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
+
+
 @company_view(module="calendar")
 def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     zone = company_timezone(access.company)
@@ -120,9 +182,13 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     here = url(date=day.isoformat())
     can_write = access.can_write("activities")
     create_base = reverse("activities:create", kwargs={"company_id": access.company.id})
+    placeholder = str(uuid.UUID(int=0))
     detail = reverse(
         "activities:detail",
-        kwargs={"company_id": access.company.id, "activity_id": uuid.UUID(int=0)},
+        kwargs={"company_id": access.company.id, "activity_id": placeholder},
+    )
+    move = reverse(
+        "activities:move", kwargs={"company_id": access.company.id, "activity_id": placeholder}
     )
 
     def day_info(d: dt.date) -> dict[str, Any]:
@@ -135,10 +201,16 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
             "day_url": url(view="day", date=d.isoformat()),
         }
 
+    infos: dict[str, dict[str, Any]] = {}
+
     def event_info(event: calendar.Event) -> dict[str, Any]:
+        # An event shows in several places (grid, band, agenda): described once.
+        if event.key in infos:
+            return infos[event.key]
         info: dict[str, Any] = {
             "event": event,
-            "href": detail.replace(str(uuid.UUID(int=0)), event.key),
+            "href": detail.replace(placeholder, event.key),
+            "move_url": move.replace(placeholder, event.key) if event.movable else "",
             "time": "",
         }
         if event.start is not None:
@@ -151,6 +223,8 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         if common and view != "day":
             # Whose it is, in a week or month of several people's and resources' activities.
             info["who"] = ", ".join(sorted(labelled(key) for key in event.columns))
+        info["html"] = _event_html(info)
+        infos[event.key] = info
         return info
 
     def labelled(key: str) -> str:
@@ -247,29 +321,30 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
             for p in placed
         ]
     grid_columns = []
+    new_activity = _("New activity")
     for (key, d), column in zip(keys, columns, strict=True):
+        # The slots' links share all but their times: encoded once per column.
         slot_query: dict[str, str] = {"next": here}
         if key.startswith("r:"):
             slot_query["resource"] = key[2:]
         elif key:
             slot_query["responsible"] = key
-        slots = []
+        shared = urlencode(slot_query)
+        heading = f"{new_activity} {formats.date_format(d, 'SHORT_DATE_FORMAT')}"
+        if key:
+            heading = f"{heading}, {labelled(key)}"
         last_minute = first_minute + total
+        slots = []
         for minute in range(first_minute, last_minute, calendar.SLOT_MINUTES):
-            start = f"{d.isoformat()}T{_time(minute)}"
             end_minute = min(minute + calendar.SLOT_MINUTES, last_minute)
-            end = (
-                f"{d.isoformat()}T{_time(end_minute)}"
-                if end_minute < calendar.DAY_MINUTES
-                else f"{(d + dt.timedelta(days=1)).isoformat()}T00:00"
-            )
+            end_day = d if end_minute < calendar.DAY_MINUTES else d + dt.timedelta(days=1)
+            end = f"{end_day.isoformat()}T{_time(end_minute % calendar.DAY_MINUTES)}"
             slots.append(
                 {
                     "minute": minute,
-                    "label": _time(minute),
-                    "href": create_base
-                    + "?"
-                    + urlencode({"start": start, "end": end, **slot_query}),
+                    "label": f"{_time(minute)}, {heading}",
+                    "href": f"{create_base}?start={d.isoformat()}T{_time(minute)}"
+                    f"&end={end}&{shared}",
                 }
             )
         grid_columns.append(
@@ -280,15 +355,20 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
                 "slots": slots,
                 "events": [
                     {
-                        **event_info(p.event),
-                        "style": (
-                            f"top:{percent(p.top)};height:{100 * (p.bottom - p.top) / total:.4f}%;"
-                            f"left:{100 * p.lane / p.lanes:.4f}%;width:{100 / p.lanes:.4f}%"
-                        ),
-                        "starts_before": p.starts_before,
-                        "ends_after": p.ends_after,
+                        "html": _event_html(
+                            info,
+                            style=(
+                                f"top:{percent(p.top)};"
+                                f"height:{100 * (p.bottom - p.top) / total:.4f}%;"
+                                f"left:{100 * p.lane / p.lanes:.4f}%;width:{100 / p.lanes:.4f}%"
+                            ),
+                            move_url=info["move_url"],
+                            starts_before=p.starts_before,
+                            ends_after=p.ends_after,
+                        )
                     }
                     for p in column.placed
+                    for info in [event_info(p.event)]
                 ],
             }
         )
