@@ -37,6 +37,12 @@ MONTH_DAY_LIMIT = 4
 MAX_CHOSEN = 40
 
 
+def working_hours(access: CompanyAccess) -> calendar.WorkingHours:
+    """The hours the grid shows at least. The company's configured working hours take the
+    place of the default here once they exist (the lead wires them in at the merge)."""
+    return calendar.DEFAULT_WORKING_HOURS
+
+
 def _session_key(access: CompanyAccess) -> str:
     return f"calendar.{access.company.id}"
 
@@ -297,7 +303,7 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         calendar.day_column(key, d, [e for e in events if not key or key in e.columns], zone)
         for key, d in keys
     ]
-    first_hour, last_hour = calendar.hours_shown(columns)
+    first_hour, last_hour = calendar.hours_shown(columns, working_hours(access))
     first_minute, total = first_hour * 60, (last_hour - first_hour) * 60
 
     def percent(minutes: int) -> str:
