@@ -174,6 +174,27 @@ class CalendarPageTest(ActivitiesTestCase):
         # Next goes to week 1 of 2027.
         self.assertContains(response, "date=2027-01-04")
 
+    def test_swedish_users_see_swedish_holiday_names(self) -> None:
+        core_services.user_set_language(user=self.bob, language="sv")
+        self.login(self.bob)
+        response = self.client.get(self.url, {"view": "week", "date": "2026-06-19", "full": "1"})
+        self.assertContains(response, "Midsommarafton")
+        self.assertContains(response, "Midsommardagen")
+        december = self.client.get(self.url, {"view": "month", "date": "2026-12-01"})
+        self.assertContains(december, "Juldagen")
+
+    def test_a_malformed_or_far_off_date_shows_today(self) -> None:
+        self.login(self.alice)
+        today = selectors.today(self.access(self.alice))
+        previous = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        for asked in ("9999-12-31", "0001-01-01", "igår"):
+            response = self.client.get(self.url, {"view": "month", "date": asked})
+            self.assertEqual(response.status_code, 200)
+            # "Previous" is the month before this one.
+            self.assertRegex(
+                response.content.decode(), rf'href="[^"]*date={previous.isoformat()}" rel="prev"'
+            )
+
     def test_the_month_view_has_week_numbers_and_holiday_names(self) -> None:
         self.make(subject="Midsommarfest", all_day=True, start_date=dt.date(2026, 6, 19))
         self.login(self.bob)

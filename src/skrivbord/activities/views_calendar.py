@@ -48,10 +48,13 @@ def _session_key(access: CompanyAccess) -> str:
 
 
 def _day(value: str | None, default: dt.date) -> dt.date:
+    """The date asked for; a malformed one, or one so far off that the month around it or
+    the next page would leave the calendar (years 1 and 9999), is today."""
     try:
-        return dt.date.fromisoformat(value or "")
+        day = dt.date.fromisoformat(value or "")
     except ValueError:
         return default
+    return day if 1900 <= day.year <= 2999 else default
 
 
 def _chosen(
