@@ -306,7 +306,8 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         calendar.day_column(key, d, [e for e in events if not key or key in e.columns], zone)
         for key, d in keys
     ]
-    first_hour, last_hour = calendar.hours_shown(columns, working_hours(access))
+    working = working_hours(access)
+    first_hour, last_hour = calendar.hours_shown(columns, working)
     first_minute, total = first_hour * 60, (last_hour - first_hour) * 60
 
     def percent(minutes: int) -> str:
@@ -361,6 +362,11 @@ def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
                 **day_info(d),
                 "key": key,
                 "label": labelled(key) if key else "",
+                # Outside the working hours the column is shaded.
+                "work": (
+                    f"--work-top:{percent(working.start.hour * 60 + working.start.minute)};"
+                    f"--work-bottom:{percent(working.end.hour * 60 + working.end.minute)}"
+                ),
                 "slots": slots,
                 "events": [
                     {
