@@ -424,6 +424,41 @@ class MoveTest(ActivitiesTestCase):
         activity.refresh_from_db()
         self.assertEqual(activity.start, local(2026, 11, 24, 9))
 
+    def test_the_service_refuses_a_double_booking_and_saves_nothing(self) -> None:
+        room = services.resource_create(access=self.access(self.alice), name="Bilen")
+        self.make(
+            self.bob,
+            subject="Kundbesök",
+            resources=[room],
+            start=local(2026, 11, 25, 8),
+            end=local(2026, 11, 25, 12),
+        )
+        trip = self.make(
+            subject="Leverans",
+            resources=[room],
+            start=local(2026, 11, 24, 8),
+            end=local(2026, 11, 24, 12),
+        )
+        with self.assertRaises(ValidationError) as refused:
+            services.activity_move(
+                access=self.access(self.alice),
+                activity=trip,
+                start=local(2026, 11, 25, 11),
+                end=local(2026, 11, 25, 13),
+            )
+        self.assertIn("Bilen is already booked then", str(refused.exception.messages))
+        trip.refresh_from_db()
+        self.assertEqual((trip.start, trip.end), (local(2026, 11, 24, 8), local(2026, 11, 24, 12)))
+        # Back to back is fine.
+        services.activity_move(
+            access=self.access(self.alice),
+            activity=trip,
+            start=local(2026, 11, 25, 12),
+            end=local(2026, 11, 25, 13),
+        )
+        trip.refresh_from_db()
+        self.assertEqual(trip.start, local(2026, 11, 25, 12))
+
     def test_the_service_refuses_what_has_no_times(self) -> None:
         task = self.make(type=self.type_("task"), due_date=FRIDAY)
         with self.assertRaises(ValidationError):
