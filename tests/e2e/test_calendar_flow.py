@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from skrivbord.activities import ical
+from skrivbord.activities import services as activity_services
 from skrivbord.activities.models import Activity
 from skrivbord.core import services
 from skrivbord.core.access import company_access
@@ -85,6 +86,39 @@ def test_a_user_plans_by_clicking_a_slot_moves_by_dragging_and_the_feed_follows(
     start = dt.datetime.combine(thursday, dt.time(13), STOCKHOLM)
     assert activity.start == start
     assert activity.end == start + dt.timedelta(minutes=30)
+
+    # A move onto a time its car is booked by another activity is refused: the event goes
+    # back, the reason is shown, nothing is stored.
+    access = company_access(alice, acme.id)
+    car = activity_services.resource_create(access=access, name="Bilen")
+    activity_services.activity_update(access=access, activity=activity, resources=[car])
+    activity_services.activity_create(
+        access=access,
+        type=activity.type,
+        subject="Leverans",
+        resources=[car],
+        start=dt.datetime.combine(thursday, dt.time(15), STOCKHOLM),
+        end=dt.datetime.combine(thursday, dt.time(16), STOCKHOLM),
+    )
+    page.reload()
+    moved_event = page.locator(f'.cal-col[data-date="{thursday}"] .cal-event', has_text="Kundmöte")
+    box = moved_event.bounding_box()
+    goal = page.locator(
+        f'.cal-col[data-date="{thursday}"] a.cal-slot[data-minute="900"]'
+    ).bounding_box()
+    assert box is not None
+    assert goal is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=3)
+    page.mouse.move(box["x"] + box["width"] / 2, goal["y"] + 4, steps=10)
+    with page.expect_response(re.compile(r"/move/$")) as refused:
+        page.mouse.up()
+    assert refused.value.status == 400
+    expect(page.locator("#calendar-message")).to_contain_text("Bilen är redan bokad")
+    expect(moved_event).to_contain_text("13:00–13:30")  # noqa: RUF001
+    activity.refresh_from_db()
+    assert activity.start == start
 
     # And the personal feed has it at the new time.
     feed = ical.feed_get_or_create(access=company_access(alice, acme.id))
