@@ -120,6 +120,16 @@ def test_a_user_plans_by_clicking_a_slot_moves_by_dragging_and_the_feed_follows(
     activity.refresh_from_db()
     assert activity.start == start
 
+    # With the keyboard: Alt+arrow down moves the focused event by 15 minutes.
+    moved_event.focus()
+    with page.expect_response(re.compile(r"/move/$")) as by_keyboard:
+        page.keyboard.press("Alt+ArrowDown")
+    assert by_keyboard.value.status == 200
+    expect(moved_event).to_contain_text("13:15–13:45")  # noqa: RUF001
+    start += dt.timedelta(minutes=15)
+    activity.refresh_from_db()
+    assert activity.start == start
+
     # And the personal feed has it at the new time.
     feed = ical.feed_get_or_create(access=company_access(alice, acme.id))
     response = page.request.get(live_server.url + ical.feed_url(feed))

@@ -125,7 +125,8 @@ def _event_html(
     if draggable:
         parts.append(
             format_html(
-                ' data-move-url="{}" data-start="{}" data-end="{}"',
+                ' data-move-url="{}" data-start="{}" data-end="{}"'
+                ' aria-describedby="calendar-move-hint"',
                 move_url,
                 info["start"],
                 info["end"],

@@ -183,6 +183,39 @@
       suppressClick = false;
     }
   }, true);
+  // The keyboard: Alt+arrow up/down moves a focused event by the step, Alt+arrow left/right
+  // by a day (week view), Alt+Shift+arrow up/down moves its end.
+  document.addEventListener("keydown", (event) => {
+    const element = event.target instanceof Element ? event.target.closest(".cal-event[data-move-url]") : null;
+    const root = document.getElementById("calendar");
+    if (!element || !root || !event.altKey || !event.key.startsWith("Arrow")) return;
+    const step = (Number(root.dataset.snap) || 15) * 60000;
+    const { start, end } = element.dataset;
+    let newStart = start;
+    let newEnd = end;
+    if (event.shiftKey) {
+      if (event.key === "ArrowUp") newEnd = fromMs(Math.max(toMs(start) + step, toMs(end) - step));
+      else if (event.key === "ArrowDown") newEnd = fromMs(toMs(end) + step);
+      else return;
+    } else {
+      const day = root.classList.contains("cal-week") ? 86400000 : 0;
+      const shift = { ArrowUp: -step, ArrowDown: step, ArrowLeft: -day, ArrowRight: day }[event.key];
+      if (!shift) return;
+      newStart = fromMs(toMs(start) + shift);
+      newEnd = fromMs(toMs(end) + shift);
+    }
+    event.preventDefault();
+    drop({
+      element,
+      root,
+      column: element.closest(".cal-col"),
+      style: element.getAttribute("style"),
+      start,
+      end,
+      newStart,
+      newEnd,
+    });
+  });
   // Links drag natively in browsers; the pointer events above do the dragging instead.
   document.addEventListener("dragstart", (event) => {
     if (event.target instanceof Element && event.target.closest("#calendar .cal-event[data-move-url]")) event.preventDefault();
