@@ -225,6 +225,12 @@ class CalendarPageTest(ActivitiesTestCase):
         self.assertContains(form, 'value="2026-11-24T09:00"')
         self.assertContains(form, 'value="2026-11-24T09:30"')
         self.assertContains(form, '<option value="bob@acme.se" selected>')
+        room = services.resource_create(access=self.access(self.alice), name="Stora rummet")
+        form = self.client.get(
+            f"/c/{self.acme.id}/activities/new/",
+            {"start": "2026-11-24T09:00", "end": "2026-11-24T09:30", "resource": str(room.id)},
+        )
+        self.assertContains(form, f'<option value="{room.id}" selected>Stora rummet</option>')
 
     def test_saving_from_a_slot_goes_back_to_the_calendar(self) -> None:
         self.login(self.alice)
