@@ -152,256 +152,268 @@ def _event_html(
 
 @company_view(module="calendar")
 def calendar_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
-    zone = company_timezone(access.company)
-    today = selectors.today(access)
-    view = request.GET.get("view") or "week"
-    if view not in calendar.VIEWS:
-        view = "week"
-    day = _day(request.GET.get("date"), today)
-    full = request.GET.get("full") == "1"
-    common = request.GET.get("common") == "1"
-    me = access.user.email.lower()
-    people = {user.email.lower(): user for user in selectors.employees(access=access)}
-    resources = {str(r.id): r for r in selectors.resource_list(access=access)}
-    if common:
-        chosen_people, chosen_resources = _chosen(request, access, people, resources)
-    else:
-        chosen_people, chosen_resources = [me], []
-    days = calendar.shown_days(view, day, full=full)
-    events = selectors.calendar_events(
-        access=access,
-        first=days[0],
-        last=days[-1],
-        employees=chosen_people,
-        resource_ids=[uuid.UUID(r) for r in chosen_resources],
-    )
-    language = translation.get_language() or "sv"
-    holidays = calendar.holiday_names(days, language)
+    page = _Page(request, access)
+    context = page.common_context()
+    context |= page.month() if page.view == "month" else page.grid()
+    return render_page(request, "activities/calendar.html", context)
 
-    query: dict[str, Any] = {"view": view}
-    if full:
-        query["full"] = "1"
-    if common:
-        query |= {"common": "1", "p": chosen_people, "r": chosen_resources}
-    base = reverse("activities:calendar", kwargs={"company_id": access.company.id})
 
-    def url(**changes: Any) -> str:
-        values = {**query, **changes}
-        return f"{base}?{urlencode({k: v for k, v in values.items() if v}, doseq=True)}"
+class _Page:
+    """One calendar page: what was asked (view, day, whose), the events of its window, and
+    the links and labels the template draws."""
 
-    here = url(date=day.isoformat())
-    can_write = access.can_write("activities")
-    create_base = reverse("activities:create", kwargs={"company_id": access.company.id})
-    placeholder = str(uuid.UUID(int=0))
-    detail = reverse(
-        "activities:detail",
-        kwargs={"company_id": access.company.id, "activity_id": placeholder},
-    )
-    move = reverse(
-        "activities:move", kwargs={"company_id": access.company.id, "activity_id": placeholder}
-    )
+    def __init__(self, request: HttpRequest, access: CompanyAccess) -> None:
+        self.access = access
+        self.zone = company_timezone(access.company)
+        self.today = selectors.today(access)
+        view = request.GET.get("view") or "week"
+        self.view = view if view in calendar.VIEWS else "week"
+        self.day = _day(request.GET.get("date"), self.today)
+        self.full = request.GET.get("full") == "1"
+        self.common = request.GET.get("common") == "1"
+        self.me = access.user.email.lower()
+        self.people = {user.email.lower(): user for user in selectors.employees(access=access)}
+        self.resources = {str(r.id): r for r in selectors.resource_list(access=access)}
+        if self.common:
+            self.chosen_people, self.chosen_resources = _chosen(
+                request, access, self.people, self.resources
+            )
+        else:
+            self.chosen_people, self.chosen_resources = [self.me], []
+        self.days = calendar.shown_days(self.view, self.day, full=self.full)
+        self.events = selectors.calendar_events(
+            access=access,
+            first=self.days[0],
+            last=self.days[-1],
+            employees=self.chosen_people,
+            resource_ids=[uuid.UUID(r) for r in self.chosen_resources],
+        )
+        self.holidays = calendar.holiday_names(self.days, translation.get_language() or "sv")
+        self.query: dict[str, Any] = {"view": self.view}
+        if self.full:
+            self.query["full"] = "1"
+        if self.common:
+            self.query |= {"common": "1", "p": self.chosen_people, "r": self.chosen_resources}
+        company_id = access.company.id
+        self.base = reverse("activities:calendar", kwargs={"company_id": company_id})
+        self.here = self.url(date=self.day.isoformat())
+        self.can_write = access.can_write("activities")
+        self.create_base = reverse("activities:create", kwargs={"company_id": company_id})
+        self.placeholder = str(uuid.UUID(int=0))
+        ids = {"company_id": company_id, "activity_id": self.placeholder}
+        self.detail = reverse("activities:detail", kwargs=ids)
+        self.move = reverse("activities:move", kwargs=ids)
+        self.infos: dict[str, dict[str, Any]] = {}
 
-    def day_info(d: dt.date) -> dict[str, Any]:
+    def url(self, **changes: Any) -> str:
+        values = {**self.query, **changes}
+        return f"{self.base}?{urlencode({k: v for k, v in values.items() if v}, doseq=True)}"
+
+    def labelled(self, key: str) -> str:
+        """A column's or an owner's name: a person (by e-mail) or a resource ("r:<id>")."""
+        if key.startswith("r:"):
+            resource = self.resources.get(key[2:])
+            return str(resource) if resource else key
+        user = self.people.get(key)
+        return (user.full_name or user.email) if user else key
+
+    def day_info(self, day: dt.date) -> dict[str, Any]:
         return {
-            "date": d,
-            "iso": d.isoformat(),
-            "is_today": d == today,
-            "holiday": holidays.get(d, ""),
-            "weekend": d.weekday() >= 5,
-            "day_url": url(view="day", date=d.isoformat()),
+            "date": day,
+            "iso": day.isoformat(),
+            "is_today": day == self.today,
+            "holiday": self.holidays.get(day, ""),
+            "weekend": day.weekday() >= 5,
+            "day_url": self.url(view="day", date=day.isoformat()),
         }
 
-    infos: dict[str, dict[str, Any]] = {}
-
-    def event_info(event: calendar.Event) -> dict[str, Any]:
+    def event_info(self, event: calendar.Event) -> dict[str, Any]:
         # An event shows in several places (grid, band, agenda): described once.
-        if event.key in infos:
-            return infos[event.key]
+        if event.key in self.infos:
+            return self.infos[event.key]
         info: dict[str, Any] = {
             "event": event,
-            "href": detail.replace(placeholder, event.key),
-            "move_url": move.replace(placeholder, event.key) if event.movable else "",
+            "href": self.detail.replace(self.placeholder, event.key),
+            "move_url": self.move.replace(self.placeholder, event.key) if event.movable else "",
             "time": "",
         }
         if event.start is not None:
-            start = event.start.astimezone(zone)
-            end = (event.end or event.start).astimezone(zone)
+            start = event.start.astimezone(self.zone)
+            end = (event.end or event.start).astimezone(self.zone)
             info["time"] = f"{start:%H:%M}–{end:%H:%M}"  # noqa: RUF001
             info["start"] = _local_iso(start)
             info["end"] = _local_iso(end)
-            info["minutes"] = int((end - start).total_seconds() // 60)
-        if common and view != "day":
+        if self.common and self.view != "day":
             # Whose it is, in a week or month of several people's and resources' activities.
-            info["who"] = ", ".join(sorted(labelled(key) for key in event.columns))
+            info["who"] = ", ".join(sorted(self.labelled(key) for key in event.columns))
         info["html"] = _event_html(info)
-        infos[event.key] = info
+        self.infos[event.key] = info
         return info
 
-    def labelled(key: str) -> str:
-        if key.startswith("r:"):
-            resource = resources.get(key[2:])
-            return str(resource) if resource else key
-        user = people.get(key)
-        return (user.full_name or user.email) if user else key
+    def common_context(self) -> dict[str, Any]:
+        day, view = self.day.isoformat(), self.view
+        return {
+            "company": self.access.company,
+            "view": view,
+            "full": self.full,
+            "common": self.common,
+            "day": self.day,
+            "today_url": self.url(date=self.today.isoformat()),
+            "previous_url": self.url(date=calendar.step(view, self.day, -1).isoformat()),
+            "next_url": self.url(date=calendar.step(view, self.day, 1).isoformat()),
+            "view_urls": {v: self.url(view=v, date=day) for v in calendar.VIEWS},
+            "week_toggle_url": self.url(date=day, full="" if self.full else "1"),
+            "mine_url": f"{self.base}?{urlencode({'view': view, 'date': day})}",
+            "common_url": f"{self.base}?{urlencode({'view': view, 'date': day, 'common': 1})}",
+            "people": sorted(self.people.values(), key=lambda u: (u.full_name or u.email).lower()),
+            "resources": list(self.resources.values()),
+            "chosen_people": self.chosen_people,
+            "chosen_resources": self.chosen_resources,
+            "chosen_count": len(self.chosen_people) + len(self.chosen_resources),
+            "can_write": self.can_write,
+            "here": self.here,
+            "agenda": [
+                {**self.day_info(d), "events": [self.event_info(e) for e in items]}
+                for d, items in calendar.by_day(self.events, self.days, self.zone).items()
+                if items or d == self.today
+            ],
+        }
 
-    context: dict[str, Any] = {
-        "company": access.company,
-        "view": view,
-        "full": full,
-        "common": common,
-        "day": day,
-        "today_url": url(date=today.isoformat()),
-        "previous_url": url(date=calendar.step(view, day, -1).isoformat()),
-        "next_url": url(date=calendar.step(view, day, 1).isoformat()),
-        "view_urls": {v: url(view=v, date=day.isoformat()) for v in calendar.VIEWS},
-        "week_toggle_url": url(date=day.isoformat(), full="" if full else "1"),
-        "mine_url": f"{base}?{urlencode({'view': view, 'date': day.isoformat()})}",
-        "common_url": f"{base}?{urlencode({'view': view, 'date': day.isoformat(), 'common': 1})}",
-        "people": sorted(people.values(), key=lambda u: (u.full_name or u.email).lower()),
-        "resources": list(resources.values()),
-        "chosen_people": chosen_people,
-        "chosen_resources": chosen_resources,
-        "chosen_count": len(chosen_people) + len(chosen_resources),
-        "can_write": can_write,
-        "here": here,
-        "days": [day_info(d) for d in days],
-        "agenda": [
-            {**day_info(d), "events": [event_info(e) for e in items]}
-            for d, items in calendar.by_day(events, days, zone).items()
-            if items or d == today
-        ],
-    }
-    year, week = calendar.iso_week(day)
-    if view == "month":
-        context["title"] = formats.date_format(day, "F Y").capitalize()
-        per_day = calendar.by_day(events, days, zone)
-        context["weeks"] = [
+    def month(self) -> dict[str, Any]:
+        per_day = calendar.by_day(self.events, self.days, self.zone)
+        weeks = [
             {
-                "number": w.number,
-                "url": url(view="week", date=w.days[0].isoformat()),
+                "number": week.number,
+                "url": self.url(view="week", date=week.days[0].isoformat()),
                 "days": [
                     {
-                        **day_info(d),
-                        "other_month": d.month != day.month,
-                        "events": [event_info(e) for e in per_day[d][:MONTH_DAY_LIMIT]],
+                        **self.day_info(d),
+                        "other_month": d.month != self.day.month,
+                        "events": [self.event_info(e) for e in per_day[d][:MONTH_DAY_LIMIT]],
                         "more": max(0, len(per_day[d]) - MONTH_DAY_LIMIT),
                     }
-                    for d in w.days
+                    for d in week.days
                 ],
             }
-            for w in calendar.month_weeks(day)
+            for week in calendar.month_weeks(self.day)
         ]
-        return render_page(request, "activities/calendar.html", context)
+        return {"title": formats.date_format(self.day, "F Y").capitalize(), "weeks": weeks}
 
-    # Day and week: a grid of columns (days, or in a common day view the people and
-    # resources), with a band of all-day events and tasks above it.
-    if view == "week":
-        context["title"] = _("Week %(week)s, %(year)s") % {"week": week, "year": year}
-        keys = [("", d) for d in days]
-    else:
-        context["title"] = formats.date_format(day, "l j F Y").capitalize()
-        keys = [(key, day) for key in (chosen_people + [f"r:{r}" for r in chosen_resources])]
-        if not common:
-            keys = [("", day)]
-    columns = [
-        calendar.day_column(key, d, [e for e in events if not key or key in e.columns], zone)
-        for key, d in keys
-    ]
-    working = working_hours(access)
-    first_hour, last_hour = calendar.hours_shown(columns, working)
-    first_minute, total = first_hour * 60, (last_hour - first_hour) * 60
+    def grid(self) -> dict[str, Any]:
+        """Day and week: columns (the days; in a common day view the people and resources)
+        of hours with the timed events in lanes, and a band of all-day events and tasks."""
+        if self.view == "week":
+            year, week = calendar.iso_week(self.day)
+            title = _("Week %(week)s, %(year)s") % {"week": week, "year": year}
+            keys = [("", d) for d in self.days]
+        else:
+            title = formats.date_format(self.day, "l j F Y").capitalize()
+            keys = [("", self.day)]
+            if self.common:
+                chosen = self.chosen_people + [f"r:{r}" for r in self.chosen_resources]
+                keys = [(key, self.day) for key in chosen]
+        columns = [calendar.day_column(key, d, self._of(key), self.zone) for key, d in keys]
+        working = working_hours(self.access)
+        first_hour, last_hour = calendar.hours_shown(columns, working)
+        self.first_minute, self.total = first_hour * 60, (last_hour - first_hour) * 60
+        band = self._band(keys)
+        return {
+            "title": title,
+            "columns": [
+                self._column(key, d, column, working)
+                for (key, d), column in zip(keys, columns, strict=True)
+            ],
+            "hours": [
+                {"label": f"{hour:02d}:00", "top": self._percent(hour * 60)}
+                for hour in range(first_hour, last_hour)
+            ],
+            "first_minute": self.first_minute,
+            "total_minutes": self.total,
+            "band": band,
+            "band_rows": max((item["row"] for item in band), default=0),
+            "snap": calendar.SNAP_MINUTES,
+        }
 
-    def percent(minutes: int) -> str:
-        return f"{100 * (minutes - first_minute) / total:.4f}%"
+    def _of(self, key: str) -> list[calendar.Event]:
+        return [e for e in self.events if not key or key in e.columns]
 
-    band: list[dict[str, Any]] = []
-    for index, (key, d) in enumerate(keys):
-        if view == "week" and index:
-            break
-        mine = [e for e in events if not key or key in e.columns]
-        placed = calendar.band(mine, days if view == "week" else [d], zone)
-        band += [
+    def _percent(self, minutes: int) -> str:
+        return f"{100 * (minutes - self.first_minute) / self.total:.4f}%"
+
+    def _band(self, keys: list[tuple[str, dt.date]]) -> list[dict[str, Any]]:
+        if self.view == "week":  # one band over the days
+            spans = [(0, calendar.band(self.events, self.days, self.zone))]
+        else:  # a band per column
+            spans = [
+                (index, calendar.band(self._of(key), [d], self.zone))
+                for index, (key, d) in enumerate(keys)
+            ]
+        return [
             {
-                **event_info(p.event),
-                "column": (p.first if view == "week" else index) + 1,
+                **self.event_info(p.event),
+                "column": index + p.first + 1,
                 "span": p.span,
                 "row": p.row + 1,
-                "starts_before": p.starts_before,
-                "ends_after": p.ends_after,
             }
+            for index, placed in spans
             for p in placed
         ]
-    grid_columns = []
-    new_activity = _("New activity")
-    for (key, d), column in zip(keys, columns, strict=True):
+
+    def _column(
+        self, key: str, day: dt.date, column: calendar.Column, working: calendar.WorkingHours
+    ) -> dict[str, Any]:
         # The slots' links share all but their times: encoded once per column.
-        slot_query: dict[str, str] = {"next": here}
+        slot_query: dict[str, str] = {"next": self.here}
         if key.startswith("r:"):
             slot_query["resource"] = key[2:]
         elif key:
             slot_query["responsible"] = key
         shared = urlencode(slot_query)
-        heading = f"{new_activity} {formats.date_format(d, 'SHORT_DATE_FORMAT')}"
+        heading = f"{_('New activity')} {formats.date_format(day, 'SHORT_DATE_FORMAT')}"
         if key:
-            heading = f"{heading}, {labelled(key)}"
-        last_minute = first_minute + total
+            heading = f"{heading}, {self.labelled(key)}"
+        last_minute = self.first_minute + self.total
         slots = []
-        for minute in range(first_minute, last_minute, calendar.SLOT_MINUTES):
+        for minute in range(self.first_minute, last_minute, calendar.SLOT_MINUTES):
             end_minute = min(minute + calendar.SLOT_MINUTES, last_minute)
-            end_day = d if end_minute < calendar.DAY_MINUTES else d + dt.timedelta(days=1)
+            end_day = day if end_minute < calendar.DAY_MINUTES else day + dt.timedelta(days=1)
             end = f"{end_day.isoformat()}T{_time(end_minute % calendar.DAY_MINUTES)}"
             slots.append(
                 {
                     "minute": minute,
                     "label": f"{_time(minute)}, {heading}",
-                    "href": f"{create_base}?start={d.isoformat()}T{_time(minute)}"
+                    "href": f"{self.create_base}?start={day.isoformat()}T{_time(minute)}"
                     f"&end={end}&{shared}",
                 }
             )
-        grid_columns.append(
-            {
-                **day_info(d),
-                "key": key,
-                "label": labelled(key) if key else "",
-                # Outside the working hours the column is shaded.
-                "work": (
-                    f"--work-top:{percent(working.start.hour * 60 + working.start.minute)};"
-                    f"--work-bottom:{percent(working.end.hour * 60 + working.end.minute)}"
-                ),
-                "slots": slots,
-                "events": [
-                    {
-                        "html": _event_html(
-                            info,
-                            style=(
-                                f"top:{percent(p.top)};"
-                                f"height:{100 * (p.bottom - p.top) / total:.4f}%;"
-                                f"left:{100 * p.lane / p.lanes:.4f}%;width:{100 / p.lanes:.4f}%"
-                            ),
-                            move_url=info["move_url"],
-                            starts_before=p.starts_before,
-                            ends_after=p.ends_after,
-                        )
-                    }
-                    for p in column.placed
-                    for info in [event_info(p.event)]
-                ],
-            }
-        )
-    context |= {
-        "columns": grid_columns,
-        "hours": [
-            {"label": f"{hour:02d}:00", "top": percent(hour * 60)}
-            for hour in range(first_hour, last_hour)
-        ],
-        "first_minute": first_minute,
-        "total_minutes": total,
-        "band": band,
-        "band_rows": max((item["row"] for item in band), default=0),
-        "snap": calendar.SNAP_MINUTES,
-        "slot_minutes": calendar.SLOT_MINUTES,
-    }
-    return render_page(request, "activities/calendar.html", context)
+        events = []
+        for part in column.placed:
+            info = self.event_info(part.event)
+            style = (
+                f"top:{self._percent(part.top)};"
+                f"height:{100 * (part.bottom - part.top) / self.total:.4f}%;"
+                f"left:{100 * part.lane / part.lanes:.4f}%;width:{100 / part.lanes:.4f}%"
+            )
+            html = _event_html(
+                info,
+                style=style,
+                move_url=info["move_url"],
+                starts_before=part.starts_before,
+                ends_after=part.ends_after,
+            )
+            events.append({"html": html})
+        return {
+            **self.day_info(day),
+            "key": key,
+            "label": self.labelled(key) if key else "",
+            # Outside the working hours the column is shaded.
+            "work": (
+                f"--work-top:{self._percent(working.start.hour * 60 + working.start.minute)};"
+                f"--work-bottom:{self._percent(working.end.hour * 60 + working.end.minute)}"
+            ),
+            "slots": slots,
+            "events": events,
+        }
 
 
 @company_view(module="activities")

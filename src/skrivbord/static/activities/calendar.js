@@ -94,7 +94,7 @@
       drag.newEnd = fromMs(toMs(drag.newStart) + length * 60000);
       drag.element.style.top = `${(100 * (top - first)) / total}%`;
       drag.element.style.left = "0";
-      drag.element.style.width = "calc(100% - 4px)";
+      drag.element.style.width = "100%";
     } else {
       const startMinute = minutesOf(drag.start);
       let end = Math.round(pointerMinute / snap) * snap;
