@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from skrivbord.activities import selectors, services
-from skrivbord.activities.models import Activity, ActivityType, Participant, Status
+from skrivbord.activities.models import Activity, ActivityType, Participant, Resource, Status
 from skrivbord.contacts import services as contact_services
 from skrivbord.core import services as core_services
 from tests.activities.base import ActivitiesTestCase, local
@@ -48,6 +48,15 @@ class DefaultTypesTest(ActivitiesTestCase):
         self.assertEqual((call.display_name, call.shows_in, call.key), ("Samtal", "tasks", "call"))
         with self.assertRaises(ValidationError):
             services.activity_type_update(access=access, activity_type=call, key="phone")
+
+    def test_only_an_administrator_configures_types_and_resources(self) -> None:
+        bob = self.access(self.bob)
+        with self.assertRaises(PermissionDenied):
+            services.activity_type_update(access=bob, activity_type=self.type_("call"), name="X")
+        with self.assertRaises(PermissionDenied):
+            services.resource_create(access=bob, name="Bilen")
+        self.assertFalse(Resource.objects.filter(name="Bilen").exists())
+        self.assertEqual(self.type_("call").name, "")
 
 
 class ActivityCreateTest(ActivitiesTestCase):

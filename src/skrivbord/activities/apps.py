@@ -57,6 +57,16 @@ class ActivitiesConfig(AppConfig):
                 ),
             )
         )
+        # The calendar: a menu entry of its own (Kalender); its data are the activities.
+        registry.register(
+            registry.Module(
+                key="calendar",
+                name=_("Calendar"),
+                url_name="activities:calendar",
+                help_page="calendar",
+                order=26,
+            )
+        )
         post_save.connect(_seed_types, sender=Company, dispatch_uid="activities_seed_types")
 
 

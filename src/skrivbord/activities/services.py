@@ -162,7 +162,7 @@ def _prepare_type(values: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def activity_type_create(*, access: CompanyAccess, **values: Any) -> ActivityType:
-    access.require("activities", "change")
+    access.require("activities", "configure")
     cleaned = _prepare_type(values)
     if not cleaned.get("name"):
         raise ValidationError({"name": [_("A new activity type needs a name.")]})
@@ -179,7 +179,7 @@ def activity_type_update(
     *, access: CompanyAccess, activity_type: ActivityType, **values: Any
 ) -> ActivityType:
     """Change a type; its key is stable (the API's `type`), so it cannot change."""
-    access.require("activities", "change")
+    access.require("activities", "configure")
     _check_company(access, activity_type, "activity type")
     if "key" in values and values["key"] != activity_type.key:
         raise ValidationError({"key": [_("The key of an activity type cannot change.")]})
@@ -207,7 +207,7 @@ def _prepare_resource(values: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def resource_create(*, access: CompanyAccess, **values: Any) -> Resource:
-    access.require("activities", "change")
+    access.require("activities", "configure")
     resource = Resource(company=access.company, **_prepare_resource(values))
     if not resource.name:
         raise ValidationError({"name": [_("A resource needs a name.")]})
@@ -218,7 +218,7 @@ def resource_create(*, access: CompanyAccess, **values: Any) -> Resource:
 
 @transaction.atomic
 def resource_update(*, access: CompanyAccess, resource: Resource, **values: Any) -> Resource:
-    access.require("activities", "change")
+    access.require("activities", "configure")
     _check_company(access, resource, "resource")
     _write(resource, _prepare_resource(values), exclude=["company"])
     return resource
@@ -648,3 +648,16 @@ def working_hours_set(*, access: CompanyAccess, **values: Any) -> WorkingHours:
     _check_working_hours(probe)
     _write(row, cleaned, exclude=["company"])
     return row
+
+
+def activity_move(
+    *, access: CompanyAccess, activity: Activity, start: dt.datetime, end: dt.datetime
+) -> Activity:
+    """Move or resize an activity with times (the calendar's drag and drop): a change of its
+    start and end through activity_update, so the same rules hold (a resource booked by
+    another activity then refuses it, and nothing is saved)."""
+    if activity.all_day or activity.start is None:
+        raise ValidationError(
+            {"start": [_("Only an activity with a start and an end can be moved in the calendar.")]}
+        )
+    return activity_update(access=access, activity=activity, start=start, end=end)

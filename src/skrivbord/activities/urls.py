@@ -1,6 +1,12 @@
 from django.urls import path
 
-from skrivbord.activities import views, views_availability, views_ical, views_settings
+from skrivbord.activities import (
+    views,
+    views_availability,
+    views_calendar,
+    views_ical,
+    views_settings,
+)
 
 app_name = "activities"
 urlpatterns = [
@@ -16,6 +22,8 @@ urlpatterns = [
     path("<uuid:activity_id>/edit/", views.activity_edit, name="edit"),
     path("<uuid:activity_id>/delete/", views.activity_delete, name="delete"),
     path("<uuid:activity_id>/done/", views.activity_done, name="done"),
+    path("calendar/", views_calendar.calendar_page, name="calendar"),
+    path("<uuid:activity_id>/move/", views_calendar.activity_move, name="move"),
 ]
 # Availability and settings (issue 5, part 2c).
 urlpatterns += [

@@ -149,6 +149,9 @@ def activity_create(request: HttpRequest, access: CompanyAccess) -> HttpResponse
                 messages.success(
                     request, _("The activity %(subject)s is saved.") % {"subject": activity.subject}
                 )
+                back = request.GET.get("next") or ""
+                if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+                    return redirect(back)  # the calendar it was planned from
                 return redirect(
                     "activities:detail", company_id=access.company.id, activity_id=activity.id
                 )
@@ -158,6 +161,7 @@ def activity_create(request: HttpRequest, access: CompanyAccess) -> HttpResponse
         initial["contact"] = contact.id
     if start := request.GET.get("start"):
         initial["start"] = start
+    initial |= calendar_slot_initial(request)
     form = ActivityForm(initial=initial, access=access, contact=contact)
     return _form_page(request, access, form, title=title)
 
@@ -264,3 +268,16 @@ def activity_done(
     if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
         return redirect(back)
     return redirect("activities:list", company_id=access.company.id)
+
+
+def calendar_slot_initial(request: HttpRequest) -> dict[str, Any]:
+    """A slot clicked in the calendar: its end, and the person (responsible) or resource of
+    its column (`?start=…&end=…&responsible=…` or `&resource=…`)."""
+    initial: dict[str, Any] = {}
+    if end := request.GET.get("end"):
+        initial["end"] = end
+    if responsible := request.GET.get("responsible"):
+        initial["responsible"] = responsible.strip().lower()
+    if resource := _uuid(request.GET.get("resource")):
+        initial["resources"] = [resource]
+    return initial
