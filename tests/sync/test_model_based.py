@@ -41,7 +41,6 @@ HYPOTHESIS_PROFILE=debug finds a failure fast and prints it unshrunk.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import random
@@ -76,7 +75,6 @@ from tests.sync.nodes import (
     OFFICE,
     ONLINE,
     OnlineTransport,
-    Rows,
     TwoNodes,
     changed_rows,
     real_now,
@@ -149,22 +147,10 @@ class Call:
     #: Online rows it created, changed or deleted, per entity; conflicts it logged.
     changed: dict[str, int]
     conflicts: int
-    #: Online persons it deleted with their contact.
-    orphans: int = 0
     #: Whether the agent got the answer.
     delivered: bool = True
     #: An old batch delivered again (its answer goes nowhere).
     replay: bool = False
-
-
-def orphaned(before: Rows, after: Rows) -> int:
-    """Persons that went with their contact between two `rows()`."""
-    gone = before[CONTACTS].keys() - after[CONTACTS].keys()
-    return sum(
-        str(values[0]) in gone
-        for person, values in before[PERSONS].items()
-        if person not in after[PERSONS]
-    )
 
 
 class Network(OnlineTransport):
@@ -238,7 +224,6 @@ class Network(OnlineTransport):
             status=response.status_code,
             answer=answer,
             changed=changed_rows(before, after) if watched else {},
-            orphans=orphaned(before, after) if watched else 0,
             conflicts=self._conflicts() - conflicts if watched else 0,
             delivered=not replay,
             replay=replay,
@@ -267,8 +252,6 @@ class Exchange:
     skew: dt.timedelta = dt.timedelta(0)
     error: SyncError | None = None
     moved: int = 0
-    #: Office persons its pulls deleted with their contact (see check_history).
-    office_orphans: Counter[str] = dataclasses.field(default_factory=Counter)
     #: Whether the agent recorded its session (a killed one may not have).
     recorded: bool = True
 
@@ -571,7 +554,6 @@ class SyncMachine(RuleBasedStateMachine):
         if not self.surely_refused():
             self.note_clocks()
         office_changed: Counter[str] = Counter()
-        office_orphans: Counter[str] = Counter()
         apply = engine.apply
 
         def apply_observed(**kwargs: Any) -> engine.ApplyResult:
@@ -581,7 +563,6 @@ class SyncMachine(RuleBasedStateMachine):
             result = apply(**kwargs)
             after = self.n.rows(OFFICE)
             office_changed.update(changed_rows(before, after))
-            office_orphans[PERSONS] += orphaned(before, after)
             return result
 
         agent = self.n.agent(network)
@@ -621,7 +602,6 @@ class SyncMachine(RuleBasedStateMachine):
             network=network,
             session=session,
             office_changed=office_changed,
-            office_orphans=office_orphans,
             skew=self.n.clock[OFFICE] - self.n.clock[ONLINE],
             error=error,
             moved=moved,
@@ -641,13 +621,6 @@ class SyncMachine(RuleBasedStateMachine):
             # The online node says what a batch changed, and nothing else changes its rows.
             if call.path == "push" and call.status == 200 and not call.replay:
                 changed = dict(call.changed)
-                # Known bug (test_parent_delete.py, ParentDeleteBeforePushTests): persons
-                # deleted with their contact are not always counted as applied.
-                applied = call.answer["applied"].get(PERSONS, 0)
-                if call.orphans and changed.get(PERSONS, 0) - call.orphans <= applied:
-                    changed[PERSONS] = applied
-                    if not applied:
-                        del changed[PERSONS]
                 assert call.answer["applied"] == changed, (
                     f"the online node said it applied {call.answer['applied']}, "
                     f"it changed {call.changed}"
@@ -707,11 +680,6 @@ class SyncMachine(RuleBasedStateMachine):
                     "received": received[entity],
                     "applied": exchange.office_changed.get(entity, 0),
                 }
-                # Known bug (test_parent_delete.py, ParentDeleteBeforePushTests): persons
-                # deleted with their contact by a pull are not always counted as applied.
-                orphans = exchange.office_orphans[entity]
-                if orphans and expected["applied"] - orphans <= counts["applied"]:
-                    expected["applied"] = counts["applied"]
                 assert counts == expected, f"office history of {entity} {counts}, it did {expected}"
                 if online:
                     mirrored = {
@@ -766,16 +734,6 @@ class SyncMachine(RuleBasedStateMachine):
         logged: dict[str, list[SyncConflict]] = {}
         for conflict in conflicts:
             logged.setdefault(str(conflict.row_id), []).append(conflict)
-        # Known bug (tests/sync/test_parent_delete.py, ParentDeleteBeforePushTests): when
-        # the office pulls a contact's delete before it pushed a person it added or edited
-        # under it, the conflict is logged on the office only. Accepted here so that this
-        # test goes on looking for other bugs; remove when the engine logs it online.
-        for conflict in SyncConflict.objects.using(OFFICE).filter(
-            company=self.n.office_company, field="_deleted"
-        ):
-            if str(conflict.id) not in self.seen_conflicts:
-                self.seen_conflicts.add(str(conflict.id))
-                logged.setdefault(str(conflict.row_id), []).append(conflict)
         for (side, contact, field), values in self.edits.items():
             other = ONLINE if side == OFFICE else OFFICE
             is_person = contact in self.parent

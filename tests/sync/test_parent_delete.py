@@ -3,8 +3,7 @@
 Deleting a contact deletes its persons (on_delete=CASCADE). The parent's delete wins over a
 concurrent edit or new person on the other side whatever the policy, and the edit is logged
 as a conflict the delete won (docs/sync.md, Conflict policies). ParentDeleteBeforePushTests
-records two known bugs when the office pulls the delete before it has pushed its person.
-"""
+and ParentDeleteOutOfOrderTests replay orders of arrival the model-based test found."""
 
 from __future__ import annotations
 
