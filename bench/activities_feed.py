@@ -14,24 +14,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-
-def _median_ms(function: Callable[[], object], runs: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        function()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter_ns()
-        function()
-        timings.append(time.perf_counter_ns() - started)
-    return statistics.median(timings) / 1e6
+from scratch import median_ms, run_in_scratch
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,32 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="skrivbord-bench-") as directory:
-        os.environ["SKRIVBORD_DATA_DIR"] = str(Path(directory))
-        os.environ["SECRET_KEY"] = "bench-only-not-secret"
-        os.environ["DJANGO_SETTINGS_MODULE"] = "skrivbord.settings"
-        os.environ["SKRIVBORD_HTTPS"] = "0"
-        os.environ["ALLOWED_HOSTS"] = "testserver"
-        os.environ["SKRIVBORD_MODE"] = "production"
-        os.environ.pop("DEBUG", None)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        postgres = connection.vendor == "postgresql"
-        old_name = connection.settings_dict["NAME"]
-        if postgres:
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        else:
-            call_command("migrate", verbosity=0, interactive=False)
-        call_command("collectstatic", verbosity=0, interactive=False)
-        try:
-            return _measure(args)
-        finally:
-            if postgres:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
+    return run_in_scratch(lambda: _measure(args))
 
 
 def _measure(args: argparse.Namespace) -> int:
@@ -171,8 +132,8 @@ def _measure(args: argparse.Namespace) -> int:
         return len(cursor.fetchall())
 
     floor_rows = floor()
-    feed_ms = _median_ms(lambda: client.get(url), args.runs)
-    floor_ms = _median_ms(floor, args.runs)
+    feed_ms = median_ms(lambda: client.get(url), args.runs)
+    floor_ms = median_ms(floor, args.runs)
     print(f"feed of {events} events ({floor_rows} rows by plain SQL), {connection.vendor}")
     print(f"  feed GET        {feed_ms:8.1f} ms   (target ≤ 200 ms)")
     print(f"  plain SQL floor {floor_ms:8.1f} ms")

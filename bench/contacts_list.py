@@ -13,37 +13,13 @@ connection in the same run: the floor no framework can beat. See bench/README.md
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-
-def _configure_environment(data_dir: Path) -> None:
-    # Settings are read once, at django.setup(): everything must be in place before it.
-    os.environ["SKRIVBORD_DATA_DIR"] = str(data_dir)
-    os.environ["SECRET_KEY"] = "bench-only-not-secret"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "skrivbord.settings"
-    os.environ["SKRIVBORD_HTTPS"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SKRIVBORD_MODE"] = "production"  # DEBUG off: no query log, real static storage
-    os.environ.pop("DEBUG", None)
-
-
-def _median_ms(function: Callable[[], object], runs: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        function()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter_ns()
-        function()
-        timings.append(time.perf_counter_ns() - started)
-    return statistics.median(timings) / 1e6
+from scratch import median_ms, run_in_scratch
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,32 +29,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--query", default="bygg", help="the search term")
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="skrivbord-bench-") as directory:
-        _configure_environment(Path(directory))
-        import django
-
-        django.setup()
-        return _run(args)
+    return run_in_scratch(lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
 
-    postgres = connection.vendor == "postgresql"
-    old_name = connection.settings_dict["NAME"]
-    if postgres:
-        # Never touch the configured database: work in test_<name>, dropped at the end.
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    else:
-        call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    try:
-        return _measure(args, settings.CONTACTS_PAGE_SIZE)
-    finally:
-        if postgres:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+    return _measure(args, settings.CONTACTS_PAGE_SIZE)
 
 
 def _seed(count: int) -> tuple[Any, Any, str, float]:
@@ -252,8 +209,8 @@ def _measure(args: argparse.Namespace, page_size: int) -> int:
         if status != 200:
             print(f"{label:<28} HTTP {status}: not measured")
             continue
-        ours_ms = _median_ms(request, args.runs)
-        sql_ms = _median_ms(sql, args.runs)
+        ours_ms = median_ms(request, args.runs)
+        sql_ms = median_ms(sql, args.runs)
         print(f"{label:<28} {ours_ms:>9.2f} {queries:>8} {sql_ms:>8.2f} {ours_ms / sql_ms:>6.1f}x")
     for problem in problems:
         print(f"warning: {problem}")

@@ -9,6 +9,7 @@ hides it from new activities and keeps the old ones as they are."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -147,23 +148,40 @@ def _edit_page(
     )
 
 
+def _saved(
+    request: HttpRequest,
+    access: CompanyAccess,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], str],
+    section: str,
+) -> HttpResponse | None:
+    """A posted form saved through `save` (which returns the message to show): the way
+    back to the settings, or None when the form must be shown again with its errors."""
+    if not form.is_valid():
+        return None
+    try:
+        message = save(form.cleaned_data)
+    except ValidationError as error:
+        _errors_onto(form, error)
+        return None
+    messages.success(request, message)
+    return _settings_redirect(access, section)
+
+
 @company_view(module="activities")
 def type_create(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     _configure(access)
     title = _("New activity type")
     if request.method == "POST":
         form = TypeForm(request.POST)
-        if form.is_valid():
-            try:
-                made = services.activity_type_create(access=access, **form.cleaned_data)
-            except ValidationError as error:
-                _errors_onto(form, error)
-            else:
-                messages.success(
-                    request, _("The activity type %(name)s is saved.") % {"name": made.display_name}
-                )
-                return _settings_redirect(access, "types")
-        return _edit_page(request, access, form, title)
+
+        def create(data: dict[str, Any]) -> str:
+            made = services.activity_type_create(access=access, **data)
+            return _("The activity type %(name)s is saved.") % {"name": made.display_name}
+
+        return _saved(request, access, form, create, "types") or _edit_page(
+            request, access, form, title
+        )
     next_order = (
         max((t.order for t in selectors.activity_type_list(access=access, active=None)), default=0)
         + 10
@@ -180,21 +198,14 @@ def type_edit(request: HttpRequest, access: CompanyAccess, type_id: uuid.UUID) -
     extra = {"fixed_key": activity_type.key, "is_type": True}
     if request.method == "POST":
         form = TypeForm(request.POST, fixed_key=True)
-        if form.is_valid():
-            try:
-                services.activity_type_update(
-                    access=access, activity_type=activity_type, **form.cleaned_data
-                )
-            except ValidationError as error:
-                _errors_onto(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The activity type %(name)s is saved.")
-                    % {"name": activity_type.display_name},
-                )
-                return _settings_redirect(access, "types")
-        return _edit_page(request, access, form, title, **extra)
+
+        def update(data: dict[str, Any]) -> str:
+            services.activity_type_update(access=access, activity_type=activity_type, **data)
+            return _("The activity type %(name)s is saved.") % {"name": activity_type.display_name}
+
+        return _saved(request, access, form, update, "types") or _edit_page(
+            request, access, form, title, **extra
+        )
     form = TypeForm(
         fixed_key=True,
         initial={
@@ -214,17 +225,14 @@ def resource_create(request: HttpRequest, access: CompanyAccess) -> HttpResponse
     title = _("New resource")
     if request.method == "POST":
         form = ResourceForm(request.POST)
-        if form.is_valid():
-            try:
-                made = services.resource_create(access=access, **form.cleaned_data)
-            except ValidationError as error:
-                _errors_onto(form, error)
-            else:
-                messages.success(
-                    request, _("The resource %(name)s is saved.") % {"name": made.name}
-                )
-                return _settings_redirect(access, "resources")
-        return _edit_page(request, access, form, title)
+
+        def create(data: dict[str, Any]) -> str:
+            made = services.resource_create(access=access, **data)
+            return _("The resource %(name)s is saved.") % {"name": made.name}
+
+        return _saved(request, access, form, create, "resources") or _edit_page(
+            request, access, form, title
+        )
     return _edit_page(request, access, ResourceForm(initial={"kind": ResourceKind.ROOM}), title)
 
 
@@ -237,17 +245,14 @@ def resource_edit(
     title = _("Edit %(name)s") % {"name": resource.name}
     if request.method == "POST":
         form = ResourceForm(request.POST)
-        if form.is_valid():
-            try:
-                services.resource_update(access=access, resource=resource, **form.cleaned_data)
-            except ValidationError as error:
-                _errors_onto(form, error)
-            else:
-                messages.success(
-                    request, _("The resource %(name)s is saved.") % {"name": resource.name}
-                )
-                return _settings_redirect(access, "resources")
-        return _edit_page(request, access, form, title, is_resource=True)
+
+        def update(data: dict[str, Any]) -> str:
+            services.resource_update(access=access, resource=resource, **data)
+            return _("The resource %(name)s is saved.") % {"name": resource.name}
+
+        return _saved(request, access, form, update, "resources") or _edit_page(
+            request, access, form, title, is_resource=True
+        )
     form = ResourceForm(
         initial={"name": resource.name, "kind": resource.kind, "is_active": resource.is_active}
     )
@@ -260,23 +265,21 @@ def working_hours(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     title = _("Working hours")
     if request.method == "POST":
         form = WorkingHoursForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.working_hours_set(
-                    access=access,
-                    weekdays=[int(day) for day in data["weekdays"]],
-                    day_start=data["day_start"],
-                    day_end=data["day_end"],
-                    lunch_start=data.get("lunch_start"),
-                    lunch_end=data.get("lunch_end"),
-                )
-            except ValidationError as error:
-                _errors_onto(form, error)
-            else:
-                messages.success(request, _("The working hours are saved."))
-                return _settings_redirect(access, "hours")
-        return _edit_page(request, access, form, title, is_hours=True)
+
+        def save(data: dict[str, Any]) -> str:
+            services.working_hours_set(
+                access=access,
+                weekdays=[int(day) for day in data["weekdays"]],
+                day_start=data["day_start"],
+                day_end=data["day_end"],
+                lunch_start=data.get("lunch_start"),
+                lunch_end=data.get("lunch_end"),
+            )
+            return _("The working hours are saved.")
+
+        return _saved(request, access, form, save, "hours") or _edit_page(
+            request, access, form, title, is_hours=True
+        )
     return _edit_page(
         request,
         access,
