@@ -285,8 +285,9 @@ class OnlineTransport(httpx.BaseTransport):
             path += "?" + request.url.query.decode()
         headers = {
             name: request.headers[name]
-            for name in ("Authorization", "Content-Encoding", "Accept-Encoding", "X-Sync-Rows")
-            if name in request.headers
+            for name in request.headers
+            if name.lower() in {"authorization", "content-encoding", "accept-encoding"}
+            or name.lower().startswith("x-sync-")
         }
         with self.nodes.running_on(ONLINE):
             response = self.client.generic(

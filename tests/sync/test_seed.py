@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import json
 import sqlite3
 import tempfile
@@ -16,15 +17,19 @@ from pathlib import Path
 from typing import Any
 from unittest import mock, skipUnless
 
+import httpx
+from django.conf import settings
 from django.db import IntegrityError, connections
 from django.test import Client, TransactionTestCase
 
 from skrivbord.contacts.models import Contact
+from skrivbord.sync import agent as agent_module
 from skrivbord.sync import engine, hlc, seed
+from skrivbord.sync.agent import SyncError
 from skrivbord.sync.merge import Side
 from skrivbord.sync.models import SyncLink, SyncRow, SyncSession
 from skrivbord.sync.protocol import SCHEMA_VERSION
-from tests.sync.nodes import OFFICE, ONLINE, TwoNodes
+from tests.sync.nodes import OFFICE, ONLINE, OnlineTransport, TwoNodes
 
 sqlite_office = skipUnless(
     connections.settings["office"]["ENGINE"].endswith("sqlite3"),
@@ -435,3 +440,128 @@ class SeedFromTheOfficeTests(SeedTestCase):
         self.assertEqual(result.applied_online["activities.activity"], 1)
         online = Activity.objects.using(ONLINE).get()
         self.assertEqual((online.subject, online.type_id), ("Möte om offerten", meeting))
+
+
+class SeedInPartsTests(SeedTestCase):
+    """A seed upload survives a cut line and a restarted agent: it goes on from what the
+    online node has, and the file is not written again."""
+
+    def call(self, method: str, upload: str, body: bytes = b"", **headers: str) -> Any:
+        credential = SyncLink.objects.using(OFFICE).get(id=self.nodes.office_link.id).credential
+        with self.nodes.running_on(ONLINE):
+            return Client().generic(
+                method,
+                f"/api/v1/sync/seed/{upload}",
+                data=body,
+                content_type="application/octet-stream",
+                headers={"Authorization": f"Bearer {credential}", **headers},
+            )
+
+    def received(self, upload: str) -> int:
+        answer = self.call("GET", upload)
+        self.assertEqual(answer.status_code, 200, answer.content)
+        return int(json.loads(gzip.decompress(answer.content))["received"])
+
+    def test_the_online_node_keeps_the_parts_and_applies_the_whole(self) -> None:
+        write_seed(self.path, self.nodes.office_company.id, contacts=50)
+        packed = gzip.compress(self.path.read_bytes())
+        upload = hashlib.sha256(packed).hexdigest()
+        total = str(len(packed))
+        half = len(packed) // 2
+        self.assertEqual(self.received(upload), 0)
+        first = self.call("PUT", upload, packed[:half], x_sync_offset="0", x_sync_total=total)
+        self.assertEqual(first.status_code, 200, first.content)
+        self.assertEqual(self.received(upload), half)
+        # A part that does not follow on is refused, naming where to go on.
+        wrong = self.call("PUT", upload, packed[:10], x_sync_offset="0", x_sync_total=total)
+        self.assertEqual(wrong.status_code, 409)
+        self.assertIn(f"byte {half}", wrong.json()["detail"])
+        rest = self.call("PUT", upload, packed[half:], x_sync_offset=str(half), x_sync_total=total)
+        self.assertEqual(rest.status_code, 200, rest.content)
+        self.assertEqual(self.online_rows(), 0)  # nothing applied before the whole is asked for
+        applied = self.call("POST", upload, x_sync_rows="100")
+        self.assertEqual(applied.status_code, 200, applied.content)
+        self.assertEqual(Contact.objects.using(ONLINE).count(), 50)
+        self.assertEqual(self.received(upload), 0)  # the parts are gone
+
+    def test_parts_that_do_not_make_the_announced_file_are_dropped(self) -> None:
+        write_seed(self.path, self.nodes.office_company.id)
+        packed = gzip.compress(self.path.read_bytes())
+        upload = hashlib.sha256(b"another file").hexdigest()
+        self.call("PUT", upload, packed, x_sync_offset="0", x_sync_total=str(len(packed)))
+        answer = self.call("POST", upload)
+        self.assertEqual(answer.status_code, 422)
+        self.assertIn("send it again", answer.json()["detail"])
+        self.assertEqual(self.received(upload), 0)
+        self.assertEqual(self.online_rows(), 0)
+        self.assertEqual(self.call("GET", "not-a-digest").status_code, 400)
+
+    def test_another_companys_credential_sees_nothing_of_an_upload(self) -> None:
+        write_seed(self.path, self.nodes.office_company.id)
+        packed = gzip.compress(self.path.read_bytes())
+        upload = hashlib.sha256(packed).hexdigest()
+        self.call("PUT", upload, packed, x_sync_offset="0", x_sync_total=str(len(packed)))
+        other = TwoNodes()  # a second pair: another company with its own credential
+        credential = SyncLink.objects.using(OFFICE).get(id=other.office_link.id).credential
+        with self.nodes.running_on(ONLINE):
+            answer = Client().get(
+                f"/api/v1/sync/seed/{upload}", headers={"Authorization": f"Bearer {credential}"}
+            )
+            applied = Client().post(
+                f"/api/v1/sync/seed/{upload}", headers={"Authorization": f"Bearer {credential}"}
+            )
+        self.assertEqual(json.loads(gzip.decompress(answer.content))["received"], 0)
+        self.assertEqual(applied.status_code, 409)
+        self.assertEqual(self.received(upload), len(packed))  # the first company's is kept
+
+    def test_a_restarted_agent_sends_only_the_rest_of_the_same_file(self) -> None:
+        office = self.nodes.office_company
+        for n in range(400):
+            contact = self.nodes.create_contact(OFFICE, name=f"Kund {n} AB med ett längre namn")
+            self.nodes.persons(OFFICE).create(company=office, contact=contact, first_name="Eva")
+        parts: list[int] = []
+
+        class LineCut(httpx.BaseTransport):
+            """The line breaks after the first part of the seed."""
+
+            def __init__(self, inner: OnlineTransport) -> None:
+                self.inner = inner
+
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                if request.method == "PUT":
+                    if parts:
+                        raise httpx.ReadError("the line was cut")
+                    parts.append(len(request.read()))
+                return self.inner.handle_request(request)
+
+        build = seed.build
+        with (
+            mock.patch.object(seed, "SEED_MIN_ROWS", 10),
+            mock.patch.object(agent_module, "SEED_PART", 4096),
+            mock.patch.object(seed, "build", side_effect=build) as built,
+            self.nodes.running_on(OFFICE),
+        ):
+            with self.assertRaises(SyncError):
+                self.nodes.agent(LineCut(OnlineTransport(self.nodes))).exchange()
+            sent: list[int] = []
+            offsets: list[int] = []
+            totals: set[int] = set()
+
+            class Counting(OnlineTransport):
+                def handle_request(self, request: httpx.Request) -> httpx.Response:
+                    if request.method == "PUT":
+                        sent.append(len(request.read()))
+                        offsets.append(int(request.headers["X-Sync-Offset"]))
+                        totals.add(int(request.headers["X-Sync-Total"]))
+                    return super().handle_request(request)
+
+            self.nodes.agent(Counting(self.nodes)).exchange()
+        self.assertEqual(built.call_count, 1)  # written once
+        self.assertEqual(parts, [4096])
+        # The rest only, of the same file: what arrived before the cut is not sent again.
+        (total,) = totals
+        self.assertEqual(offsets[0], 4096)
+        self.assertEqual(sum(sent), total - 4096)
+        self.assertFalse(list((Path(settings.DATA_DIR) / "sync-seed").glob("*.gz")))
+        self.assertEqual(Contact.objects.using(ONLINE).count(), 400)
+        self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))

@@ -12,6 +12,8 @@ and stops on the second, recording either in the history.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import tempfile
 import threading
@@ -22,9 +24,10 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -333,31 +336,30 @@ class Agent:
 
     def _seed(self, result: ExchangeResult, transfer: _Transfer) -> int | None:
         """The first sync of a large company as one file (seed.py); the push cursor it
-        covers, or None when the batches must do it."""
+        covers, or None when the batches must do it.
+
+        The file is written once and kept until the online node has applied it; it goes in
+        parts, so an agent restarted after a cut line or a kill sends only what the online
+        node does not have yet (`SeedUpload`)."""
         link = self._link()
-        with tempfile.TemporaryDirectory(prefix="skrivbord-seed-") as tmp:
-            built = seed.build(link.company, Path(tmp) / "seed.sqlite3")
-            if built is None or built.rows < seed.SEED_MIN_ROWS:
-                return None
-            packed = Path(tmp) / "seed.sqlite3.gz"
-            _gzip(built.path, packed)
-            try:
-                with packed.open("rb") as stream:
-                    answer = self._call_upload(
-                        "/seed",
-                        _Upload(stream, on_read=lambda share: self._seed_progress(transfer, share)),
-                        headers={"X-Sync-Rows": str(built.rows)},
-                        result=result,
-                    )
-            except SyncError as error:
-                if error.status == 409:
-                    return None  # someone wrote online meanwhile: the batches merge it
+        upload = SeedUpload.load(link) or SeedUpload.build(link)
+        if upload is None:
+            return None
+        try:
+            answer = self._send_seed(upload, result, transfer)
+        except SyncError as error:
+            if error.status in {409, 422}:
+                upload.discard()
+            if error.status == 409:
+                return None  # someone wrote online meanwhile: the batches merge it
+            if error.status == 422:
+                # Refused: a fault of ours, not the data's. The batches still work.
                 self.seed_failed = True
-                if error.status == 422:
-                    # Refused: a fault of ours, not the data's. The batches still work.
-                    result.warnings.append(f"The first sync could not go as one file: {error}")
-                    return None
-                raise
+                result.warnings.append(f"The first sync could not go as one file: {error}")
+                return None
+            raise  # the line: the next exchange goes on from what arrived
+        upload.discard()
+        built = upload
         remaining = SyncChange.objects.filter(
             company_id=link.company_id, seq__gt=built.upto
         ).exists()
@@ -370,29 +372,50 @@ class Agent:
         result.applied_online.update(answer.get("applied") or {})
         return built.upto
 
-    def _seed_progress(self, transfer: _Transfer, share: float) -> None:
-        if transfer.long and transfer.total:
-            transfer.done = int(transfer.total * share * 0.99)  # applying is the last bit
-            self._report(transfer)
+    def _send_seed(
+        self, upload: SeedUpload, result: ExchangeResult, transfer: _Transfer
+    ) -> dict[str, Any]:
+        """The parts the online node lacks, then the request to apply the whole."""
+        path = f"/seed/{upload.sha256}"
+        rows = {"X-Sync-Rows": str(upload.rows)}
+        received = int(self._call("GET", path, result=result)["received"])
+        size = upload.packed.stat().st_size
+        with upload.packed.open("rb") as stream:
+            while received < size and not self.stopping.is_set():
+                stream.seek(received)
+                part = stream.read(SEED_PART)
+                headers = {**rows, "X-Sync-Offset": str(received), "X-Sync-Total": str(size)}
+                received = int(self._send_raw("PUT", path, part, headers, result)["received"])
+                if transfer.long and transfer.total:
+                    # Applying is the last bit.
+                    transfer.done = int(transfer.total * received / size * 0.99)
+                    self._report(transfer)
+        if received < size:
+            raise SyncError("Stopped while sending the first sync; it goes on from here.")
+        # Checking and applying millions of rows takes a while.
+        return self._send_raw("POST", path, b"", rows, result, read_timeout=3600.0)
 
-    def _call_upload(
-        self, path: str, upload: _Upload, *, headers: dict[str, str], result: ExchangeResult
+    def _send_raw(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+        result: ExchangeResult,
+        *,
+        read_timeout: float = 60.0,
     ) -> Any:
         try:
-            response = self.client.post(
+            response = self.client.request(
+                method,
                 self.base + path,
-                content=upload,
-                headers={
-                    **headers,
-                    "Content-Encoding": "gzip",
-                    "Content-Type": "application/vnd.sqlite3",
-                },
-                # Checking and applying millions of rows takes a while.
-                timeout=httpx.Timeout(30.0, read=3600.0),
+                content=body,
+                headers={**headers, "Content-Type": "application/octet-stream"},
+                timeout=httpx.Timeout(30.0, read=read_timeout),
             )
         except httpx.HTTPError as error:
             raise SyncError(f"The online node did not answer: {error}") from error
-        result.bytes_sent += upload.size
+        result.bytes_sent += len(body)
         result.bytes_received += len(response.content)
         return _answer(response)
 
@@ -686,36 +709,85 @@ def _answer(response: httpx.Response) -> Any:
         raise SyncError(f"The online node sent a broken answer: {error}") from error
 
 
-def _gzip(source: Path, target: Path, chunk: int = 1024 * 1024) -> None:
-    """Compress a file as it is read (level 1: most of the gain, a fraction of the time)."""
+def _gzip(source: Path, target: Path, chunk: int = 1024 * 1024) -> str:
+    """Compress a file as it is read (level 1: most of the gain, a fraction of the time);
+    the SHA-256 of what was written, in hex."""
     deflate = zlib.compressobj(1, zlib.DEFLATED, 31)
+    digest = hashlib.sha256()
     with source.open("rb") as read, target.open("wb") as write:
         while data := read.read(chunk):
-            write.write(deflate.compress(data))
-        write.write(deflate.flush())
+            packed = deflate.compress(data)
+            digest.update(packed)
+            write.write(packed)
+        packed = deflate.flush()
+        digest.update(packed)
+        write.write(packed)
+    return digest.hexdigest()
 
 
-class _Upload:
-    """A file sent as a request body in chunks, telling how far it is (share 0..1). httpx
-    takes its length from the file, so the request has a Content-Length."""
+#: The size of one part of a seed upload (the online node takes up to 4 MiB).
+SEED_PART = 2 * 1024 * 1024
 
-    def __init__(
-        self, stream: IO[bytes], *, on_read: Callable[[float], None], chunk: int = 1024 * 1024
-    ) -> None:
-        self.stream = stream
-        self.on_read = on_read
-        self.chunk = chunk
-        self.size = Path(stream.name).stat().st_size
 
-    def fileno(self) -> int:
-        return self.stream.fileno()
+@dataclass
+class SeedUpload:
+    """A seed file written for a link and kept, compressed, in the data directory until the
+    online node has applied it, with what it covers beside it: the agent's next start sends
+    the same file on rather than writing and sending a new one from the start. The changes
+    made after it was written follow it by the change feed, as they would anyway."""
 
-    def __iter__(self) -> Any:
-        sent = 0
-        while data := self.stream.read(self.chunk):
-            sent += len(data)
-            self.on_read(sent / self.size if self.size else 1.0)
-            yield data
+    packed: Path
+    sha256: str
+    upto: int
+    counts: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+    @staticmethod
+    def _paths(link: SyncLink) -> tuple[Path, Path]:
+        folder = Path(settings.DATA_DIR) / "sync-seed"
+        return folder / f"{link.id}.sqlite3.gz", folder / f"{link.id}.json"
+
+    @classmethod
+    def load(cls, link: SyncLink) -> SeedUpload | None:
+        packed, about = cls._paths(link)
+        try:
+            facts = json.loads(about.read_text())
+            if not packed.exists() or facts["generation"] != link.generation:
+                return None
+            return cls(packed, str(facts["sha256"]), int(facts["upto"]), dict(facts["counts"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @classmethod
+    def build(cls, link: SyncLink) -> SeedUpload | None:
+        packed, about = cls._paths(link)
+        packed.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="skrivbord-seed-", dir=packed.parent) as tmp:
+            built = seed.build(link.company, Path(tmp) / "seed.sqlite3")
+            if built is None or built.rows < seed.SEED_MIN_ROWS:
+                return None
+            sha256 = _gzip(built.path, packed)
+        upload = cls(packed, sha256, built.upto, built.counts)
+        about.write_text(
+            json.dumps(
+                {
+                    "generation": link.generation,
+                    "sha256": sha256,
+                    "upto": built.upto,
+                    "counts": built.counts,
+                }
+            )
+        )
+        return upload
+
+    def discard(self) -> None:
+        self.packed.unlink(missing_ok=True)
+        self.packed.with_name(self.packed.name.replace(".sqlite3.gz", ".json")).unlink(
+            missing_ok=True
+        )
 
 
 def run_once(link: SyncLink, **kwargs: Any) -> ExchangeResult:

@@ -15,10 +15,13 @@ taken from the credential, never from the request. Bodies are gzip-compressed JS
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tempfile
 import time
 import uuid
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -248,12 +251,31 @@ SEED_CHUNK = 1024 * 1024
 )
 def seed_upload(request: HttpRequest) -> HttpResponse:
     link = _link(request)
+    return _seed_from(
+        request,
+        link,
+        request.read,
+        compressed=request.headers.get("Content-Encoding", "") == "gzip",
+        length=int(request.headers.get("Content-Length") or 0),
+    )
+
+
+def _seed_from(
+    request: HttpRequest,
+    link: SyncLink,
+    read: Callable[[int], bytes],
+    *,
+    compressed: bool,
+    length: int,
+) -> HttpResponse:
+    """Receive a seed file from `read` (decompressing it as it comes), check it and apply it."""
     if not seed.is_empty(link):
         raise HttpError(409, "The online copy is not empty: a seed is only for a first sync.")
     folder = getattr(settings, "DATA_DIR", None)
+    rows = int(request.headers.get("X-Sync-Rows") or 0)
     with tempfile.TemporaryDirectory(prefix="skrivbord-seed-", dir=folder) as tmp:
         path = Path(tmp) / "seed.sqlite3"
-        _receive_seed(request, link, path)
+        _receive_seed(read, link, path, compressed=compressed, length=length, rows=rows)
         try:
             applied = seed.apply(link.id, path)
         except seed.NotEmpty as error:
@@ -272,7 +294,7 @@ def seed_upload(request: HttpRequest) -> HttpResponse:
     )
     # A seed is a whole transfer: the domain apps hear of it as of a last batch.
     signals.batch_applied.send_robust(
-        sender=seed_upload,
+        sender=_seed_from,
         company=link.company,
         entities={entity for entity, count in applied.counts.items() if count},
         last=True,
@@ -280,17 +302,127 @@ def seed_upload(request: HttpRequest) -> HttpResponse:
     return _reply(request, {"push_cursor": applied.upto, "applied": applied.counts})
 
 
-def _receive_seed(request: HttpRequest, link: SyncLink, path: Path) -> None:
+# --- A seed in parts: an upload that survives a cut line or a restarted agent --------------
+
+#: The largest part of a seed upload (below DATA_UPLOAD_MAX_MEMORY_SIZE's default).
+SEED_PART_MAX = 4 * 1024 * 1024
+_UPLOAD_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def _upload_path(link: SyncLink, upload_id: str) -> Path:
+    """Where the parts received so far are kept: one file per company link and upload (the
+    SHA-256 of the whole compressed file), in the data directory."""
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise HttpError(400, "The upload id must be the SHA-256 of the file, in hex.")
+    folder = Path(settings.DATA_DIR) / "sync-seed-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{link.id}-{upload_id}.part"
+
+
+@router.get(
+    "/seed/{upload_id}",
+    auth=SYNC_CREDENTIAL,
+    summary="How much of a seed upload the online node has",
+    description="Answers (gzip JSON) {received}: the bytes of the upload (named by the "
+    "SHA-256 of the compressed file) kept so far; the agent sends the rest.",
+)
+def seed_received(request: HttpRequest, upload_id: str) -> HttpResponse:
+    path = _upload_path(_link(request), upload_id)
+    return _reply(request, {"received": path.stat().st_size if path.exists() else 0})
+
+
+@router.put(
+    "/seed/{upload_id}",
+    auth=SYNC_CREDENTIAL,
+    summary="Send the next part of a seed upload",
+    description="Body: the next bytes of the compressed seed file (at most 4 MiB). Header "
+    "X-Sync-Offset: where they begin, which must be what the online node has (409 "
+    "otherwise: ask with GET and go on from there); X-Sync-Total: the file's size. "
+    "Answers (gzip JSON) {received}.",
+)
+def seed_part(request: HttpRequest, upload_id: str) -> HttpResponse:
+    link = _link(request)
+    if not seed.is_empty(link):
+        raise HttpError(409, "The online copy is not empty: a seed is only for a first sync.")
+    path = _upload_path(link, upload_id)
+    try:
+        offset = int(request.headers.get("X-Sync-Offset") or "")
+        total = int(request.headers.get("X-Sync-Total") or "")
+    except ValueError as error:
+        raise HttpError(400, "X-Sync-Offset and X-Sync-Total must be numbers.") from error
+    if total > MAX_SEED_COMPRESSED:
+        raise HttpError(413, "The seed file is too large.")
+    # An upload of another file for this company is abandoned: its parts go.
+    for stale in path.parent.glob(f"{link.id}-*.part"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    have = path.stat().st_size if path.exists() else 0
+    if offset != have:
+        raise HttpError(409, f"The upload continues at byte {have}, not {offset}.")
+    part = request.read(SEED_PART_MAX + 1)
+    if len(part) > SEED_PART_MAX or have + len(part) > total:
+        raise HttpError(413, "The part is too large.")
+    with path.open("ab") as out:
+        out.write(part)
+    received = have + len(part)
+    rows = int(request.headers.get("X-Sync-Rows") or 0)
+    if rows and total:
+        SyncLink.objects.filter(id=link.id).update(
+            progress_phase="push",
+            progress_done=rows * received // total,
+            progress_total=rows,
+            progress_at=timezone.now(),
+        )
+    return _reply(request, {"received": received})
+
+
+@router.post(
+    "/seed/{upload_id}",
+    auth=SYNC_CREDENTIAL,
+    summary="Apply a seed upload once all its parts are in",
+    description="Checks that the parts make the file the upload id names (its SHA-256), then "
+    "checks and applies it as POST /seed does, with the same answers. Header X-Sync-Rows "
+    "(optional): the rows in the file. A file that does not match is dropped (422): send "
+    "it again.",
+)
+def seed_commit(request: HttpRequest, upload_id: str) -> HttpResponse:
+    link = _link(request)
+    path = _upload_path(link, upload_id)
+    if not path.exists():
+        raise HttpError(409, "Nothing of this upload has arrived: send its parts first.")
+    digest = hashlib.sha256()
+    with path.open("rb") as parts:
+        while chunk := parts.read(SEED_CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != upload_id:
+        path.unlink(missing_ok=True)
+        raise HttpError(422, "The parts received do not make the file announced: send it again.")
+    try:
+        with path.open("rb") as parts:
+            return _seed_from(
+                request, link, parts.read, compressed=True, length=path.stat().st_size
+            )
+    finally:
+        # Applied or refused, the file is done with; a cut gzip or a bad file is sent anew.
+        path.unlink(missing_ok=True)
+
+
+def _receive_seed(
+    read: Callable[[int], bytes],
+    link: SyncLink,
+    path: Path,
+    *,
+    compressed: bool,
+    length: int,
+    rows: int,
+) -> None:
     """The body to a file, decompressed as it streams in, within the size limits; the
     progress on the Status page as it comes (estimated from the bytes)."""
-    compressed = request.headers.get("Content-Encoding", "") == "gzip"
     inflate = zlib.decompressobj(wbits=31) if compressed else None
-    length = int(request.headers.get("Content-Length") or 0)
-    rows = int(request.headers.get("X-Sync-Rows") or 0)
     links = SyncLink.objects.filter(id=link.id)
     received = written = reported = 0
     with path.open("wb") as out:
-        while chunk := request.read(SEED_CHUNK):
+        while chunk := read(SEED_CHUNK):
             received += len(chunk)
             if received > MAX_SEED_COMPRESSED:
                 raise HttpError(413, "The seed file is too large.")
