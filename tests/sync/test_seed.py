@@ -565,3 +565,15 @@ class SeedInPartsTests(SeedTestCase):
         self.assertFalse(list((Path(settings.DATA_DIR) / "sync-seed").glob("*.gz")))
         self.assertEqual(Contact.objects.using(ONLINE).count(), 400)
         self.assertEqual(self.nodes.snapshot(ONLINE), self.nodes.snapshot(OFFICE))
+
+    def test_a_kept_file_no_seed_is_wanted_for_goes(self) -> None:
+        self.nodes.create_contact(OFFICE, name="Kund AB")
+        self.nodes.exchange()  # the online copy is not empty any more
+        link = SyncLink.objects.using(OFFICE).get(id=self.nodes.office_link.id)
+        kept = agent_module.SeedUpload._paths(link)
+        kept[0].parent.mkdir(parents=True, exist_ok=True)
+        for path in kept:
+            path.write_bytes(b"left from an earlier run")
+        with self.nodes.running_on(OFFICE):
+            self.nodes.agent().exchange()
+        self.assertFalse(any(path.exists() for path in kept))

@@ -288,6 +288,10 @@ class Agent:
         first = cursor == 0 and self.seed_offered and not self.seed_failed
         if first and pending >= seed.SEED_MIN_ROWS:
             cursor = self._seed(result, transfer) or cursor
+        elif not self.seed_offered:
+            # A file kept for a seed the online node no longer wants (applied before this
+            # agent heard so, or overtaken by the batches) is of no more use.
+            SeedUpload.forget(link)
         batch = engine.collect(company=link.company, after=cursor, limit=BATCH_ROWS)
         sender: Executor = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send")
@@ -785,9 +789,12 @@ class SeedUpload:
 
     def discard(self) -> None:
         self.packed.unlink(missing_ok=True)
-        self.packed.with_name(self.packed.name.replace(".sqlite3.gz", ".json")).unlink(
-            missing_ok=True
-        )
+        self.packed.with_suffix("").with_suffix(".json").unlink(missing_ok=True)
+
+    @classmethod
+    def forget(cls, link: SyncLink) -> None:
+        for path in cls._paths(link):
+            path.unlink(missing_ok=True)
 
 
 def run_once(link: SyncLink, **kwargs: Any) -> ExchangeResult:
