@@ -152,3 +152,23 @@ class FoundCasesTests(SyncTestCase):
         state.delete(contact=contacts_5, side="default")
         state.agent_exchange(at=1, batch=1, fault="none")
         state.teardown()
+
+    def test_an_office_edit_lost_to_an_online_delete_of_its_contact_is_logged_online(
+        self,
+    ) -> None:
+        """The online node deleted a contact with its persons; the office had edited one of
+        them. The office pulled the delete (out of order) and then the person's own delete
+        before it told the online node what it lost: the conflict was logged on the office
+        only. Found once the model no longer tolerated that."""
+        state = self.machine()
+        contacts_0, _contacts_1, contacts_2 = state.start(policy="office-wins", first_sync=True)
+        contacts_3 = state.create(name="aö", side="office")
+        state.create_person(contact=contacts_3, first_name="äö", side="office")
+        state.create_person(contact=contacts_3, first_name="bä", side="office")
+        state.drain_and_check()
+        state.create_person(contact=contacts_0, first_name="ö", side="office")
+        state.create_person(contact=contacts_2, first_name="ö", side="default")
+        state.edit_person(field="title", pick=80, side="office", value=" åa")
+        state.delete(contact=contacts_3, side="default")
+        state.pull_with_fault(fault="reorder", limit=4, seed=210)
+        state.teardown()

@@ -650,7 +650,7 @@ def _apply_entity(
                 versions_from_json(state.versions if state else {}),
                 current is None,
             )
-        if _went_with_parent(incoming, local, resolve):
+        if _went_with_parent(incoming, local, resolve, synced.fields):
             # Its edits were lost to a parent's delete made here: logged here too.
             conflicts.append(_parent_delete_conflict(link, synced, row_id, incoming.versions, side))
         outcome = merge(
@@ -994,11 +994,24 @@ def _parent_delete_conflict(
     )
 
 
-def _went_with_parent(incoming: RowImage, local: RowImage | None, resolve: bool) -> bool:
+def _went_with_parent(
+    incoming: RowImage, local: RowImage | None, resolve: bool, fields: Iterable[str]
+) -> bool:
     """A row the other node removed only because its parent went (told by
-    `_orphaned_children`): sent as deleted, with edits but no delete of its own, and never
-    known here."""
-    return resolve and local is None and incoming.deleted and DELETED not in incoming.versions
+    `_orphaned_children`): sent as deleted with no delete of its own (none, or only this
+    node's, which it may have heard of since), carrying edits this node never saw (it never
+    knew the row, or deleted it with the parent without them)."""
+    if not (resolve and incoming.deleted):
+        return False
+    if DELETED in incoming.versions and not (
+        local is not None
+        and DELETED in local.versions
+        and local.version(DELETED).dominates(incoming.version(DELETED))
+    ):
+        return False  # a delete of the other node's own: it supersedes its edits
+    return local is None or any(
+        not local.version(name).dominates(incoming.version(name)) for name in fields
+    )
 
 
 def _present_parents(
