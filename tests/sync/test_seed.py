@@ -514,6 +514,7 @@ class SeedInPartsTests(SeedTestCase):
         self.assertEqual(applied.status_code, 409)
         self.assertEqual(self.received(upload), len(packed))  # the first company's is kept
 
+    @sqlite_office
     def test_a_restarted_agent_sends_only_the_rest_of_the_same_file(self) -> None:
         office = self.nodes.office_company
         for n in range(400):
