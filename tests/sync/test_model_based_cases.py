@@ -172,3 +172,16 @@ class FoundCasesTests(SyncTestCase):
         state.delete(contact=contacts_3, side="default")
         state.pull_with_fault(fault="reorder", limit=4, seed=210)
         state.teardown()
+
+    def test_a_repeated_batch_of_a_delete_both_sides_made_logs_no_conflict(self) -> None:
+        """Both sides deleted a contact; the office had edited it before. Its batch came
+        twice: the second copy seemed to bring an edit the online node had never seen (two
+        tombstones kept only the delete's version), so it was taken for a contact lost to a
+        parent's delete and logged against the policy. Tombstones now merge what both knew."""
+        state = self.machine()
+        contacts_0, _contacts_1, _contacts_2 = state.start(policy="office-wins", first_sync=True)
+        state.edit(contact=contacts_0, field="notes", side="office", value="ab")
+        state.delete(contact=contacts_0, side="default")
+        state.delete(contact=contacts_0, side="office")
+        state.push_with_fault(fault="duplicate", limit=2, seed=613)
+        state.teardown()

@@ -184,7 +184,10 @@ def merge(
         )
 
     if local.deleted and incoming.deleted:
-        versions[DELETED] = local.version(DELETED).merged(incoming.version(DELETED))
+        # Both gone: what either knew of the row's edits is known here now (so a repeated
+        # batch brings no edit that looks unseen; see engine._went_with_parent).
+        for name in set(local.versions) | set(incoming.versions) | {DELETED}:
+            versions[name] = local.version(name).merged(incoming.version(name))
         return outcome
     if incoming.deleted:
         # The other side deleted, having seen every edit this side made: delete. A delete this
