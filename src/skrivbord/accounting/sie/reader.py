@@ -121,6 +121,9 @@ _build_account = builder(Account)
 _build_account_type = builder(AccountType)
 _build_sru = builder(SruCode)
 _build_unit = builder(Unit)
+# The #KTYP values whose upper case is T, S, K or I (the careful path's test): these eight
+# letters and the dotless i and long s (no other character of Unicode, all checked).
+_ACCOUNT_TYPES = {c: c.upper() for c in map(chr, range(0x180)) if c.upper() in ("T", "S", "K", "I")}
 
 
 class _VoucherHead:
@@ -477,8 +480,11 @@ class SieReader(RecordReading):
 
     def _accounts(self, found: list[tuple[str, ...]], line: int) -> list[Any]:
         out: list[Any] = []
+        append = out.append
         declared = self._accounts_declared
         seen = self._accounts_seen
+        build_account = _build_account
+        account_types = _ACCOUNT_TYPES
         for label, qnumber, number, qvalue, value in found:
             if not number:
                 number = qnumber.strip()
@@ -490,24 +496,26 @@ class SieReader(RecordReading):
                 seen.add(number)
                 if not (number.isascii() and number.isdigit()):
                     self._warn("non_numeric_account", line, account=number)
-            value = (value or qvalue).strip()  # findall gives "" for the unused alternative
+            # findall gives "" for the unused alternative; a bare field has no blanks
+            if not value:
+                value = qvalue.strip()
             if label == "KONTO":
                 declared.add(number)
                 if not value:
                     self._warn("missing_name", line, label="KONTO")
-                out.append(_build_account(number, value, line))
+                append(build_account(number, value, line))
             elif not value:
                 self._warn("ignored_field", line, label=label, value=value)
             elif label == "KTYP":
-                type_ = value.upper()
-                if type_ in ("T", "S", "K", "I"):
-                    out.append(_build_account_type(number, type_, line))
+                type_ = account_types.get(value)
+                if type_ is not None:
+                    append(_build_account_type(number, type_, line))
                 else:
-                    self._warn("ignored_field", line, label="KTYP", value=type_[:40])
+                    self._warn("ignored_field", line, label="KTYP", value=value.upper()[:40])
             elif label == "SRU":
-                out.append(_build_sru(number, value, line))
+                append(_build_sru(number, value, line))
             else:
-                out.append(_build_unit(number, value, line))
+                append(_build_unit(number, value, line))
             line += 1
         return out
 
