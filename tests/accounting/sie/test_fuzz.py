@@ -16,7 +16,7 @@ import os
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from skrivbord.accounting.sie import model as m
@@ -199,3 +199,103 @@ def test_it_only_ever_refuses_mutated_real_files_with_sie_error(
        .map(str.encode))  # fmt: skip
 def test_it_only_ever_refuses_noise_with_sie_error(noise: bytes) -> None:
     _read_or_refuse(noise)
+
+
+# --- the fast paths against the careful path, line by line -----------------------------
+# Lines of the records the fast paths take (chart, balances, vouchers), built from fields
+# in usual and unusual shapes: quoted or bare, empty, with escapes, stray quotes, tabs and
+# runs of blanks between them, object lists empty or not, quantities, fields missing or
+# too many. Whatever the lines, reading with the fast paths must give exactly what reading
+# every line through the tokenizer gives: the same records, warnings and refusals.
+# (U+017F long s and U+0131 dotless i: their upper case is S and I.)
+_SEP = st.sampled_from([" ", "  ", "\t", " \t"])
+_WORD = st.sampled_from(
+    ["1930", "3001", "X1", "ab", "\u017f", "\u0131", "t", "K", "7201", "0", "å"]
+)
+_QUOTED = st.sampled_from(
+    ['""', '"1930"', '"Kassa och bank"', '"a\\"b"', '"{x}"', '" x "', '"t"', '"a"b"', '"\\"']
+)
+# Mostly usual values: a refused line ends the file, and the lines after it go untested.
+_AMOUNT_FIELD = st.sampled_from(
+    ["100", "-0.50", "0", "-0", "7.5", "100", "-0.50", "999999999999999.99", '"5.00"',
+     "12.345", "1e3", "+1", ""]
+)  # fmt: skip
+_OBJECTS = st.sampled_from(
+    ["{}", "{1 100}", '{1 "100" 6 "P1"}', '{1 "a b"}', "{1}", "{ }", '{"1" "x"}', "{1 {2}}"]
+)
+_YEAR_FIELD = st.sampled_from(["0", "-1", "0", "-1", "1", "-10", "x", "12345"])
+_PERIOD_FIELD = st.sampled_from(["202501", "202512", "202501", "202513", "20250", "1930"])
+_DATE_FIELD = st.sampled_from(['""', "20250131", '""', "20250131", "2025-01-31", "20250230"])
+_KTYP_VALUE = st.sampled_from(["T", "s", "\u017f", "\u0131", "x", '""', '"K"', '" i "', "TT"])
+_ANY_FIELD = st.one_of(_WORD, _QUOTED, _AMOUNT_FIELD, _OBJECTS, _DATE_FIELD)
+
+
+@st.composite
+def _fast_path_line(draw: st.DrawFn) -> str:
+    shape = draw(st.sampled_from(["account", "balance", "object_balance", "period", "other"]))
+    if shape == "account":
+        label = draw(st.sampled_from(["#KONTO", "#KTYP", "#SRU", "#ENHET"]))
+        value = _KTYP_VALUE if label == "#KTYP" else st.one_of(_WORD, _QUOTED)
+        fields = [label, draw(st.one_of(_WORD, _QUOTED)), draw(value)]
+    elif shape == "balance":
+        label = draw(st.sampled_from(["#IB", "#UB", "#RES"]))
+        fields = [label, draw(_YEAR_FIELD), draw(st.one_of(_WORD, _QUOTED)), draw(_AMOUNT_FIELD)]
+    elif shape == "object_balance":
+        label = draw(st.sampled_from(["#OIB", "#OUB"]))
+        fields = [label, draw(_YEAR_FIELD), draw(_WORD), draw(_OBJECTS), draw(_AMOUNT_FIELD)]
+    elif shape == "period":
+        label = draw(st.sampled_from(["#PSALDO", "#PBUDGET"]))
+        fields = [label, draw(_YEAR_FIELD), draw(_PERIOD_FIELD), draw(_WORD), draw(_OBJECTS),
+                  draw(_AMOUNT_FIELD)]  # fmt: skip
+    else:
+        fields = [draw(st.sampled_from(["#VER", "#TRANS", "#KONTO", "#PSALDO"]))]
+    if len(fields) > 1 and draw(st.booleans()):  # fields left out, or more after the last
+        at = draw(st.integers(1, len(fields) - 1))
+        del fields[at : at + 1 if draw(st.booleans()) else len(fields)]
+    fields += draw(st.lists(_ANY_FIELD, max_size=3))
+    line = draw(st.sampled_from(["", " ", "\t"])) + "".join(f + draw(_SEP) for f in fields)
+    return line if draw(st.booleans()) else line.rstrip()
+
+
+@st.composite
+def _fast_path_voucher(draw: st.DrawFn) -> str:
+    head = draw(st.sampled_from(
+        ['#VER A 1 20250105 "Kaffe"', "#VER A 1 20250105", '#VER "" "" 20250105 "x" "" "LS"',
+         '#VER A 1 20250230 "x"', '#VER A x 20250105', '#VER\tB 2 20250105 "t" 20250106 "S"']
+    ))  # fmt: skip
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        label = draw(st.sampled_from(["#TRANS", "#TRANS", "#RTRANS", "#BTRANS"]))
+        fields = [label, draw(st.one_of(_WORD, _QUOTED)), draw(_OBJECTS), draw(_AMOUNT_FIELD),
+                  draw(_DATE_FIELD), draw(_QUOTED), draw(st.sampled_from(['""', "2", "1.5", "x"])),
+                  draw(_QUOTED)]  # fmt: skip
+        del fields[draw(st.integers(2, len(fields))) :]
+        sep = draw(_SEP)
+        rows.append(draw(st.sampled_from(["", "\t"])) + sep.join(fields))
+    close = draw(st.sampled_from(["}", "}", " } ", ""]))
+    return "\n".join([head, draw(st.sampled_from(["{", "{", ""])), *rows, close])
+
+
+@FUZZ
+@given(
+    st.lists(_fast_path_line() | _fast_path_voucher(), min_size=1, max_size=6),
+    st.booleans(),
+)
+@example(["#KTYP 1930 \u017f", "#KTYP 3001 \u0131", "#KTYP 1930 x", '#KTYP 1930 ""'], False)
+@example(["#PSALDO 0 1930 {} 100", "#IB 0 1930 {} 100", "#OIB 0 1930 100"], False)
+@example(['#IB 0 "1930" 100 2', '#UB\t-1\t1930\t-0.50 "1.5"', "#RES 0 3001 7.5 x"], True)
+@example(['#PBUDGET 0 202501 3001 {1 "a b"} 100', "#PSALDO 0 1930 202501 {} 5"], True)
+@example(['#VER A 1 20250105 "x"\n{\n\t#TRANS 1930 {} 100 "" "" 2\n#TRANS 3001 {} -100\n}'],
+         True)  # fmt: skip
+def test_its_fast_paths_read_tricky_lines_as_the_careful_path_does(
+    lines: list[str], checksum: bool
+) -> None:
+    body = "\n".join(["#KONTO 1930 Kassa", "#KONTO 3001 Intäkter", *lines]) + "\n"
+    if checksum:
+        body = "#KSUMMA\n" + body + "#KSUMMA 0\n"
+    text = "#FLAGGA 0\n#SIETYP 4\n#RAR 0 20250101 20251231\n" + body
+    try:
+        data = text.encode("cp437")
+    except UnicodeEncodeError:  # the long s and dotless i: a UTF-8 file
+        data = text.encode()
+    assert _outcome(data, fast=True) == _outcome(data, fast=False)

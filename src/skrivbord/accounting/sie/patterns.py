@@ -84,6 +84,10 @@ RUNS = {
     "account": _run("KONTO|KTYP|SRU|ENHET", _ACCOUNT_LINE),
     "balance": _run("IB|UB|RES|OIB|OUB|PSALDO|PBUDGET", _BALANCE_LINE),
 }
+RUN_LABELS = {
+    "account": ("KONTO", "KTYP", "SRU", "ENHET"),
+    "balance": ("IB", "UB", "RES", "OIB", "OUB", "PSALDO", "PBUDGET"),
+}
 RUN_OF = {
     "KO": "account", "KT": "account", "SR": "account", "EN": "account",
     "IB": "balance", "UB": "balance", "RE": "balance",

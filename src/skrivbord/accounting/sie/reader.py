@@ -70,6 +70,7 @@ from .patterns import (
     ROW,
     ROW_KINDS,
     ROW_LINES,
+    RUN_LABELS,
     RUN_OF,
     RUNS,
     VER,
@@ -120,6 +121,9 @@ _build_account = builder(Account)
 _build_account_type = builder(AccountType)
 _build_sru = builder(SruCode)
 _build_unit = builder(Unit)
+# The #KTYP values whose upper case is T, S, K or I (the careful path's test): these eight
+# letters and the dotless i and long s (no other character of Unicode, all checked).
+_ACCOUNT_TYPES = {c: c.upper() for c in map(chr, range(0x180)) if c.upper() in ("T", "S", "K", "I")}
 
 
 class _VoucherHead:
@@ -266,6 +270,7 @@ class SieReader(RecordReading):
         self._object_lists: dict[str, tuple[ObjectList, str]] = {"": ((), "")}
         self._object_refs: dict[str, ObjectList] = {"": ()}  # the same, without the checksum text
         self._periods: dict[str, datetime.date] = {}
+        self._amounts: dict[str, Decimal] = {}  # of balances (Decimal is immutable)
         self._accounts_seen: set[str] = set()  # numbers checked for being numeric
         self._accounts_used: set[str] = set()  # used in balances or rows, and checked
         self._accounts_declared: set[str] = set()
@@ -281,49 +286,47 @@ class SieReader(RecordReading):
         self._awaiting_block = False  # an unknown record just read: its { may follow
         self._seen_record = False
         last = 0
-        for text, raw, line in self._chunks():
-            yield from self._scan(text, raw, line)
-            last = line + text.count("\n") - 1
-        yield from self._end(last)
-
-    def _scan(self, text: str, raw: bytes | None, line: int) -> Iterator[Record]:
-        """The records of one chunk: runs of lines in their usual shape through the fast
-        paths, every other line through `_line`."""
+        # The records of each chunk: runs of lines in their usual shape through the fast
+        # paths, every other line through `_line` (one generator: each record handed on
+        # through a second one would cost more than building some of them).
         fast = self.fast and not self._detector.has_control_bytes
-        pos = 0
-        size = len(text)
         label_at = LABEL_AT
         run_of = RUN_OF
         careful = self._line
-        while pos < size:
-            if fast and self._head is None and not self._skipping:
-                m = label_at(text, pos)
-                kind = run_of.get(m[1]) if m is not None else None
-                if kind is not None:
-                    records, pos2, line2 = (
-                        self._vouchers_at(text, pos, line)
-                        if kind == "voucher"
-                        else self._run_at(kind, text, pos, line)
-                    )
-                    if pos2 != pos:
-                        self._seen_record = True
-                        self._awaiting_block = False
-                        if self._crc is not None:
-                            self._crc.add(checksum_span(text, raw, pos, pos2))
-                        yield from records
-                        pos = pos2
-                        line = line2
-                        continue
-            end = text.index("\n", pos)
-            if end - pos > MAX_LINE_LENGTH:
-                raise SieError("line_too_long", line, limit=MAX_LINE_LENGTH)
-            s = text[pos:end].strip(" \t\r")
-            if s:
-                done = careful(s, line)
-                if done:
-                    yield from done
-            pos = end + 1
-            line += 1
+        for text, raw, line in self._chunks():
+            last = line + text.count("\n") - 1
+            pos = 0
+            size = len(text)
+            while pos < size:
+                if fast and self._head is None and not self._skipping:
+                    m = label_at(text, pos)
+                    kind = run_of.get(m[1]) if m is not None else None
+                    if kind is not None:
+                        records, pos2, line2 = (
+                            self._vouchers_at(text, pos, line)
+                            if kind == "voucher"
+                            else self._run_at(kind, text, pos, line)
+                        )
+                        if pos2 != pos:
+                            self._seen_record = True
+                            self._awaiting_block = False
+                            if self._crc is not None:
+                                self._crc.add(checksum_span(text, raw, pos, pos2))
+                            yield from records
+                            pos = pos2
+                            line = line2
+                            continue
+                end = text.index("\n", pos)
+                if end - pos > MAX_LINE_LENGTH:
+                    raise SieError("line_too_long", line, limit=MAX_LINE_LENGTH)
+                s = text[pos:end].strip(" \t\r")
+                if s:
+                    done = careful(s, line)
+                    if done:
+                        yield from done
+                pos = end + 1
+                line += 1
+        yield from self._end(last)
 
     def _end(self, last_line: int) -> Iterator[Record]:
         if not self._seen_record:
@@ -465,15 +468,23 @@ class SieReader(RecordReading):
         if not found:
             return [], pos, line
         labels = self._labels
-        for k, fields in enumerate(found):
-            if fields[0] not in labels:
-                labels[fields[0]] = line + k
+        for name in RUN_LABELS[kind]:
+            # The first line of each label, found without a loop over every line: the text
+            # says whether it may be there at all ("#UB" also in "#OUB": then look).
+            if name not in labels and "#" + name in text[pos:end]:
+                for k, fields in enumerate(found):
+                    if fields[0] == name:
+                        labels[name] = line + k
+                        break
         return out, end, line + len(found)
 
     def _accounts(self, found: list[tuple[str, ...]], line: int) -> list[Any]:
         out: list[Any] = []
+        append = out.append
         declared = self._accounts_declared
         seen = self._accounts_seen
+        build_account = _build_account
+        account_types = _ACCOUNT_TYPES
         for label, qnumber, number, qvalue, value in found:
             if not number:
                 number = qnumber.strip()
@@ -485,24 +496,26 @@ class SieReader(RecordReading):
                 seen.add(number)
                 if not (number.isascii() and number.isdigit()):
                     self._warn("non_numeric_account", line, account=number)
-            value = (value or qvalue).strip()  # findall gives "" for the unused alternative
+            # findall gives "" for the unused alternative; a bare field has no blanks
+            if not value:
+                value = qvalue.strip()
             if label == "KONTO":
                 declared.add(number)
                 if not value:
                     self._warn("missing_name", line, label="KONTO")
-                out.append(_build_account(number, value, line))
+                append(build_account(number, value, line))
             elif not value:
                 self._warn("ignored_field", line, label=label, value=value)
             elif label == "KTYP":
-                type_ = value.upper()
-                if type_ in ("T", "S", "K", "I"):
-                    out.append(_build_account_type(number, type_, line))
+                type_ = account_types.get(value)
+                if type_ is not None:
+                    append(_build_account_type(number, type_, line))
                 else:
-                    self._warn("ignored_field", line, label="KTYP", value=type_[:40])
+                    self._warn("ignored_field", line, label="KTYP", value=value.upper()[:40])
             elif label == "SRU":
-                out.append(_build_sru(number, value, line))
+                append(_build_sru(number, value, line))
             else:
-                out.append(_build_unit(number, value, line))
+                append(_build_unit(number, value, line))
             line += 1
         return out
 
@@ -512,8 +525,9 @@ class SieReader(RecordReading):
         out: list[Any] = []
         append = out.append
         seen = self._accounts_used
-        object_lists = self._object_lists
+        object_refs = self._object_refs
         periods = self._periods
+        amounts = self._amounts
         kinds = BALANCE_OR_PERIOD_KINDS
         years = YEARS
         decimal = Decimal
@@ -521,31 +535,37 @@ class SieReader(RecordReading):
         build_period_balance = _build_period_balance
         for label, year, period, qaccount, account, braced, amount, qquantity, quantity in found:
             kind, needs_objects, needs_period = kinds[label]
-            if bool(braced) is not needs_objects or bool(period) is not needs_period:
+            # (`not x is flag` rather than `bool(x) is not flag`: no calls in the hot loop)
+            if (not braced) is needs_objects or (not period) is needs_period:
                 break
             if braced:
                 raw = braced[1:-1]
-                objects = (object_lists.get(raw) or self._objects_raw(raw, line))[0]
+                objects = object_refs.get(raw)
+                if objects is None:
+                    objects = object_refs[raw] = self._objects_raw(raw, line)[0]
             else:
                 objects = ()
             if not account:
                 account = qaccount
             if account not in seen:
                 account = self._account(account, line, label)
-            quantity = quantity or qquantity
-            q = self._quantity(quantity, line) if quantity else None
+            value = amounts.get(amount)
+            if value is None:
+                value = decimal(amount)
+                if len(amounts) < 10_000:  # balances repeat amounts (budgets); rows do not
+                    amounts[amount] = value
             year_nr = years.get(year)
             if year_nr is None:
                 year_nr = int(year)
+            quantity = quantity or qquantity
+            q = self._quantity(quantity, line) if quantity else None
             if period:
                 month = periods.get(period)
                 if month is None:
                     month = periods[period] = self._period(period, line, label)
-                append(build_period_balance(
-                    kind, year_nr, month, account, decimal(amount), objects, q, line
-                ))  # fmt: skip
+                append(build_period_balance(kind, year_nr, month, account, value, objects, q, line))
             else:
-                append(build_balance(kind, year_nr, account, decimal(amount), objects, q, line))
+                append(build_balance(kind, year_nr, account, value, objects, q, line))
             line += 1
         return out
 
