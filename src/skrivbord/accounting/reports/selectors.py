@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.http import Http404
 
 from skrivbord.accounting.models import (
@@ -112,11 +112,9 @@ def year_books(
     if dimension is not None:
         rows = rows.filter(**{DIMENSION_COLUMNS[dimension]: code})
     if periods is not None and not by_month and not periods.complete:
-        within = Q(fiscal_year_id=years.year.id, date__lte=periods.this.end)
-        if years.previous is not None and periods.previous is not None:
-            within |= Q(fiscal_year_id=years.previous.id, date__lte=periods.previous.end)
-        rows = rows.filter(within)
-    moved = _movements(rows, wanted, by_month=by_month)
+        moved = _movements_within(access, rows, years, periods)
+    else:
+        moved = _movements(rows, wanted, by_month=by_month)
     credited: dict[Any, dict[str, dict[str, int]]] = {year.id: {} for year in wanted}
     if by_month and dimension is None:
         credited = _movements(_output_vat_credits(rows), wanted, by_month=True)
@@ -160,6 +158,32 @@ def year_books(
             )
         books.append(YearBooks(start=year.start, end=year.end, accounts=accounts, months=months))
     return books[0], (books[1] if len(books) > 1 else None)
+
+
+def _movements_within(
+    access: CompanyAccess,
+    rows: QuerySet[TransactionRow],
+    years: ReportYears,
+    periods: Comparison,
+) -> dict[Any, dict[str, dict[str, int]]]:
+    """Per year and account, the sum of its rows in its period: one query per year, so a
+    year not cut reads its rows without testing their dates (a date test on every row of
+    an OR over both years cost a third more on SQLite). This year is cut only when a
+    voucher is dated after its period (booked ahead): one look at the vouchers' (company,
+    date) index."""
+    year, previous = years.year, years.previous
+    this_rows = rows.filter(fiscal_year_id=year.id)
+    if Voucher.objects.filter(
+        company=access.company, date__gt=periods.this.end, date__lte=year.end
+    ).exists():
+        this_rows = this_rows.filter(date__lte=periods.this.end)
+    moved = _movements(this_rows, [year], by_month=False)
+    if previous is not None:
+        previous_rows = rows.filter(fiscal_year_id=previous.id)
+        if periods.previous is not None and not periods.previous.complete:
+            previous_rows = previous_rows.filter(date__lte=periods.previous.end)
+        moved.update(_movements(previous_rows, [previous], by_month=False))
+    return moved
 
 
 def _by_month(
