@@ -17,13 +17,15 @@ Timed, as the median of --runs after a warm-up run (a running server has warm ca
 * income statement: the selector and the pure statement (`year_books` + `income_statement`
   and `balance_sheet`), and the whole page `GET .../accounting/reports/` (server time:
   routing, middleware, access check, queries, rendering);
-* key figures: `status_tiles` (the Status page's tiles with their sparklines) and the whole
-  Status page `GET /c/<id>/`;
+* key figures: `status_tiles` (the Status page's tiles with their sparklines), the whole
+  Status page `GET /c/<id>/`, and the key-figures page (every figure, DSO among them);
 * floors: hand-written queries of the same numbers, on the same connection — per account
-  for the statement (`SELECT account, SUM(amount) ... GROUP BY account`); for the key
-  figures the same plus the credits on the output VAT accounts per account (`... AND
-  account >= '2610' AND account < '2640' AND amount < 0 GROUP BY account`), which DSO
-  needs; and, for reference, per account and month, which the sparklines need.
+  for the statement and the Status tiles (`SELECT account, SUM(amount) ... GROUP BY
+  account`), for a year in progress the statement's per year up to its period's end
+  (`... AND date <= %s`); for the key-figures page the same plus the credits on the output
+  VAT accounts per account (`... AND account >= '2610' AND account < '2640' AND amount < 0
+  GROUP BY account`), which DSO needs; and, for reference, per account and month, which
+  the sparklines need.
 
 With --today the pages take that date as today (a year in progress: the last voucher's
 date is read, the statements sum the months so far, last year's the same months).
@@ -168,7 +170,8 @@ def _bench(files: list[Path], runs: int, today: dt.date | None) -> None:
     client.force_login(user)
     statements_url = f"/c/{company.id}/accounting/reports/"
     status_url = f"/c/{company.id}/"
-    for url in (statements_url, status_url):
+    figures_url = f"/c/{company.id}/accounting/reports/figures/"
+    for url in (statements_url, status_url, figures_url):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
 
@@ -179,13 +182,31 @@ def _bench(files: list[Path], runs: int, today: dt.date | None) -> None:
     marks = ", ".join(["%s"] * len(ids))
     month = "substr(date, 1, 7)" if connection.vendor == "sqlite" else "to_char(date, 'YYYY-MM')"
 
-    def floor(sql: str) -> Callable[[], None]:
+    def floor(sql: str, params: list[Any] | None = None) -> Callable[[], None]:
         def run() -> None:
             with connection.cursor() as cursor:
-                cursor.execute(sql, ids)
+                cursor.execute(sql, ids if params is None else params)
                 cursor.fetchall()
 
         return run
+
+    # The statements of a year in progress: each year's rows up to its period's end.
+    cut = [(key(years.year), comparison.this.end)]
+    if years.previous is not None and comparison.previous is not None:
+        cut.append((key(years.previous), comparison.previous.end))
+    per_account_cut = [
+        floor(
+            "SELECT fiscal_year_id, account, SUM(amount) FROM accounting_transactionrow "
+            "WHERE fiscal_year_id = %s AND kind = 'TRANS' AND date <= %s "
+            "GROUP BY fiscal_year_id, account",
+            [year_key, end],
+        )
+        for year_key, end in cut
+    ]
+
+    def per_account_in_period() -> None:
+        for run in per_account_cut:
+            run()
 
     per_account = floor(
         "SELECT fiscal_year_id, account, SUM(amount) FROM accounting_transactionrow "
@@ -220,24 +241,31 @@ def _bench(files: list[Path], runs: int, today: dt.date | None) -> None:
             client.get(url)
         return len(captured.captured_queries)
 
+    statement_floor = "account" if comparison.complete else "period"
     results = [
-        ("income statement: selector", _median_ms(statement, runs), None, "account"),
+        ("income statement: selector", _median_ms(statement, runs), None, statement_floor),
         (
             "income statement: page",
             _median_ms(lambda: client.get(statements_url), runs),
             queries(statements_url),
-            "account",
+            statement_floor,
         ),
         (
             "key figures: status_tiles",
             _median_ms(lambda: status_tiles(access), runs),
             None,
-            "vat",
+            "account",
         ),
         (
             "key figures: Status page",
             _median_ms(lambda: client.get(status_url), runs),
             queries(status_url),
+            "account",
+        ),
+        (
+            "key figures: figures page",
+            _median_ms(lambda: client.get(figures_url), runs),
+            queries(figures_url),
             "vat",
         ),
     ]
@@ -246,6 +274,8 @@ def _bench(files: list[Path], runs: int, today: dt.date | None) -> None:
         "vat": _median_ms(per_account_and_vat, runs),
         "month": _median_ms(per_month, runs),
     }
+    if not comparison.complete:
+        floors["period"] = _median_ms(per_account_in_period, runs)
     print(
         f"{'what':30}{'ours ms':>9}{'queries':>9}{'floor ms':>10}{'vs floor':>10}{'vs month':>10}"
     )
@@ -260,6 +290,11 @@ def _bench(files: list[Path], runs: int, today: dt.date | None) -> None:
         f"credits per account {floors['vat']:.1f} ms (VAT credits alone "
         f"{floors['vat'] - floors['account']:.1f} ms); per account and month "
         f"{floors['month']:.1f} ms"
+        + (
+            f"; per account up to each period's end {floors['period']:.1f} ms"
+            if "period" in floors
+            else ""
+        )
     )
 
 

@@ -282,10 +282,11 @@ DEFINITIONS: tuple[Definition, ...] = (
         False,
         _(
             "Trade receivables at the end of the period divided by sales including VAT, times "
-            "the days of the period (365 for a whole year): how many days customers take to "
-            "pay, on average. Sales including VAT are net sales (accounts 3000-3799) plus the "
-            "output VAT charged, the credit postings on 2610-2639 without reverse charge and "
-            "import (26x4-26x7); debits there (the VAT return, credit notes) are left out."
+            "the days of the period (365 or 366 for a whole year, the days so far in a year in "
+            "progress): how many days customers take to pay, on average. Sales including VAT "
+            "are net sales (accounts 3000-3799) plus the output VAT charged, the credit "
+            "postings on 2610-2639 without reverse charge and import (26x4-26x7); debits there "
+            "(the VAT return, also credit notes) are left out. In whole days."
         ),
         (RECEIVABLES, REVENUE, OUTPUT_VAT),
         days_sales_outstanding,
@@ -439,6 +440,10 @@ DEFINITIONS: tuple[Definition, ...] = (
 )
 
 BY_KEY = {definition.key: definition for definition in DEFINITIONS}
+#: Whether a Status tile needs the credits on the output VAT accounts (one more query).
+TILES_NEED_VAT_CREDITS = any(
+    part.credits for definition in DEFINITIONS if definition.tile for part in definition.parts
+)
 
 
 @dataclass(frozen=True)

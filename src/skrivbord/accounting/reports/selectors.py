@@ -97,15 +97,16 @@ def year_books(
     code: str = "",
     by_month: bool = True,
     periods: Comparison | None = None,
+    vat_credits: bool = True,
 ) -> tuple[YearBooks, YearBooks | None]:
     """The books of the year and of the one before, per account and month: one aggregate
     query for the rows, one for the opening balances, one for the accounts' names, and one
-    for the credits on the output VAT accounts (for DSO; not with a dimension nor without
-    `by_month`). With a dimension (1 cost centre, 6 project) and an object code, only that
-    object's rows. Without `by_month` the rows are summed per account only (a cheaper GROUP
-    BY, for the statements), and each account's year is all in its last month; `periods`
-    then keeps each year's rows to its period (a year in progress and last year's same
-    months), as the months do for the key figures."""
+    for the credits on the output VAT accounts (for DSO; only with `by_month` and
+    `vat_credits`, and without a dimension). With a dimension (1 cost centre, 6 project)
+    and an object code, only that object's rows. Without `by_month` the rows are summed
+    per account only (a cheaper GROUP BY, for the statements), and each account's year is
+    all in its last month; `periods` then keeps each year's rows to its period (a year in
+    progress and last year's same months), as the months do for the key figures."""
     access.require("accounting", "view")
     wanted = [years.year] + ([years.previous] if years.previous else [])
     rows = _rows(access, wanted)
@@ -116,7 +117,7 @@ def year_books(
     else:
         moved = _movements(rows, wanted, by_month=by_month)
     credited: dict[Any, dict[str, dict[str, int]]] = {year.id: {} for year in wanted}
-    if by_month and dimension is None:
+    if by_month and vat_credits and dimension is None:
         credited = _movements(_output_vat_credits(rows), wanted, by_month=True)
     opening: dict[Any, dict[str, Decimal]] = {year.id: {} for year in wanted}
     if dimension is None:

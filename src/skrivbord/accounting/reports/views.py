@@ -340,7 +340,10 @@ def status_tiles(access: CompanyAccess) -> dict[str, Any] | None:
         years = selectors.report_years(access=access)
     except Http404:  # no books
         return None
-    this, previous = selectors.year_books(access=access, years=years)
+    # The tiles need the output VAT's credits only if DSO is one of them.
+    this, previous = selectors.year_books(
+        access=access, years=years, vat_credits=figures.TILES_NEED_VAT_CREDITS
+    )
     periods = _comparison(access, years)
     return {
         "year": years.year,
