@@ -251,6 +251,13 @@ class YearInProgressTests(ReportTestCase):
         self.assertEqual(trend.months[4].previous_income, Decimal("2000.00"))  # May shown
         self.assertContains(response, "The totals are for jan\N{EN DASH}apr 2025")
 
+    def test_the_cost_centres_compare_the_same_months(self) -> None:
+        response = self.get(self.alice, "objects")
+        shop = next(o for o in response.context["cost_centres"] if o.code == "10")
+        self.assertEqual(shop.result, Decimal("6000.00"))  # 10,000 sold less 4,000 rent
+        self.assertEqual(shop.previous_result, Decimal("0.00"))  # 2024's sale was in May
+        self.assertContains(response, "jan\N{EN DASH}apr 2025 compared with")
+
     def test_the_excel_export_compares_the_same_months(self) -> None:
         workbook = load_workbook(BytesIO(self.get(self.alice, "export").content))
         income = workbook["Income statement"]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from skrivbord.accounting.models import (
@@ -251,16 +251,26 @@ class ObjectResult(IncomeAndExpenses):
 
 
 def object_results(
-    *, access: CompanyAccess, years: ReportYears, dimension: int
+    *,
+    access: CompanyAccess,
+    years: ReportYears,
+    dimension: int,
+    periods: Comparison | None = None,
 ) -> list[ObjectResult]:
     """Income, expenses and result per object of a dimension (1 cost centre, 6 project),
-    this year and last year: one aggregate query by object and account."""
+    this year and last year (each year's rows up to its period's end for a year in
+    progress): one aggregate query by object and account."""
     access.require("accounting", "view")
     column = DIMENSION_COLUMNS[dimension]
     wanted = [years.year] + ([years.previous] if years.previous else [])
+    rows = _rows(access, wanted)
+    if periods is not None and not periods.complete:
+        within = Q(fiscal_year_id=years.year.id, date__lte=periods.this.end)
+        if years.previous is not None and periods.previous is not None:
+            within |= Q(fiscal_year_id=years.previous.id, date__lte=periods.previous.end)
+        rows = rows.filter(within)
     totals = (
-        _rows(access, wanted)
-        .exclude(**{column: ""})
+        rows.exclude(**{column: ""})
         .values_list("fiscal_year_id", column, "account")
         .annotate(total=Sum("amount"))
         .order_by()

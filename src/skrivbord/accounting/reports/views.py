@@ -171,13 +171,18 @@ def trend_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
 @company_view(module=MODULE, help_page="reports")
 def objects_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
+    periods = _comparison(access, years)
+    comparison = periods["comparison"]
     context = _context(
         access,
         years,
+        **periods,
         cost_centres=selectors.object_results(
-            access=access, years=years, dimension=selectors.COST_CENTRE
+            access=access, years=years, dimension=selectors.COST_CENTRE, periods=comparison
         ),
-        projects=selectors.object_results(access=access, years=years, dimension=selectors.PROJECT),
+        projects=selectors.object_results(
+            access=access, years=years, dimension=selectors.PROJECT, periods=comparison
+        ),
         cost_centre=selectors.COST_CENTRE,
         project=selectors.PROJECT,
         active="objects",
