@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from skrivbord.accounting.reports.figures import MONEY, PERCENT, KeyFigure
+from skrivbord.accounting.reports.figures import DAYS, MONEY, PERCENT, KeyFigure
 from skrivbord.accounting.reports.ink2 import _
 from skrivbord.accounting.reports.statements import Statement
 from skrivbord.accounting.reports.trend import Trend
@@ -23,6 +23,8 @@ from skrivbord.accounting.reports.trend import Trend
 MONEY_FORMAT = "#,##0.00;-#,##0.00"
 PERCENT_FORMAT = "0.0%"
 TIMES_FORMAT = "0.00"
+#: Whole days, with the word: '0 "days"' (the word translated).
+DAYS_FORMAT = '0 "{days}"'
 BOLD = Font(bold=True)
 
 Translate = Callable[[str], str]
@@ -162,9 +164,11 @@ def figures_sheet(
     )
     for figure in figures:
         unit = figure.definition.unit
-        number_format = (
-            MONEY_FORMAT if unit == MONEY else PERCENT_FORMAT if unit == PERCENT else TIMES_FORMAT
-        )
+        number_format = {
+            MONEY: MONEY_FORMAT,
+            PERCENT: PERCENT_FORMAT,
+            DAYS: DAYS_FORMAT.format(days=translate(_("days"))),
+        }.get(unit, TIMES_FORMAT)
         _row(
             sheet,
             [

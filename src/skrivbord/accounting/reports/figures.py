@@ -5,6 +5,10 @@ over the year (income, expenses) or a balance at its end (assets, liabilities). 
 negative in the books, so revenue, equity and liabilities are negated. Every figure is also
 computed at the end of each month of the year, from the months so far (for the sparklines):
 flows (revenue, results) per month, balances and ratios as they stood at the month's end.
+
+A year in progress is compared with the same months of last year (`books.Comparison`):
+its value is taken at the end of the period so far, last year's at the end of the same
+month of last year.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from skrivbord.accounting.reports.books import ZERO, AccountBooks, YearBooks
+from skrivbord.accounting.reports.books import ZERO, AccountBooks, Comparison, YearBooks, month_end
 from skrivbord.accounting.reports.ink2 import Range, _, ranges
 
 MONEY = "money"
 PERCENT = "percent"
 TIMES = "times"
+#: A number of days, shown in whole days ("45 days").
+DAYS = "days"
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Part:
     spans: tuple[Range, ...]
     sign: int
     balance: bool
+    #: Only the credit rows of the period (the books keep them for the output VAT only).
+    credits: bool = False
 
 
 REVENUE = Part("revenue", _("Net sales"), ranges("3000-3799"), -1, False)
@@ -67,6 +75,14 @@ UNCLOSED_RESULT = Part(
 )
 UNTAXED_RESERVES = Part("untaxed_reserves", _("Untaxed reserves"), ranges("2100-2199"), -1, True)
 LIABILITIES = Part("liabilities", _("Provisions and liabilities"), ranges("2200-2999"), -1, True)
+#: The output VAT accounts of check 15 (2610-2639) without reverse charge and import
+#: (26x4-26x7), which are not VAT on our sales.
+OUTPUT_VAT_SPANS = ranges("2610-2613", "2618-2623", "2628-2633", "2638-2639")
+#: Credits only: the VAT return moves these accounts to 2650 with a debit, so their net
+#: movement over a year is not the VAT charged.
+OUTPUT_VAT = Part(
+    "output_vat", _("Output VAT charged (credits)"), OUTPUT_VAT_SPANS, -1, False, credits=True
+)
 
 
 def corporate_tax_rate(year_end: dt.date) -> Decimal:
@@ -87,10 +103,18 @@ class _At:
         self.tax_rate = corporate_tax_rate(books.end)
 
     def __call__(self, part: Part) -> Decimal:
-        values = self.books.cumulative(part.spans, balance=part.balance)
+        values = self.books.cumulative(part.spans, balance=part.balance, credits=part.credits)
         if not values:
             return part.sign * self.books.balance(part.spans) if part.balance else ZERO
         return part.sign * values[self.index]
+
+    @property
+    def days(self) -> int:
+        """The days from the year's first day through the end of this month."""
+        if not self.books.months:
+            return (self.books.end - self.books.start).days + 1
+        end = min(month_end(self.books.months[self.index]), self.books.end)
+        return (end - self.books.start).days + 1
 
     def equity(self) -> Decimal:
         return self(EQUITY_ACCOUNTS) + self(UNCLOSED_RESULT)
@@ -103,6 +127,15 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
     if not denominator:
         return None
     return numerator / denominator
+
+
+def days_sales_outstanding(at: _At) -> Decimal | None:
+    """Trade receivables / sales including VAT, times the days of the period; no value
+    without sales (or with more credited than sold)."""
+    sales = at(REVENUE) + at(OUTPUT_VAT)
+    if sales <= 0:
+        return None
+    return at(RECEIVABLES) * at.days / sales
 
 
 @dataclass(frozen=True)
@@ -241,6 +274,22 @@ DEFINITIONS: tuple[Definition, ...] = (
         (RECEIVABLES,),
         lambda at: at(RECEIVABLES),
         tile=True,
+    ),
+    Definition(
+        "dso",
+        _("Days sales outstanding (DSO)"),
+        DAYS,
+        False,
+        _(
+            "Trade receivables at the end of the period divided by sales including VAT, times "
+            "the days of the period (365 or 366 for a whole year, the days so far in a year in "
+            "progress): how many days customers take to pay, on average. Sales including VAT "
+            "are net sales (accounts 3000-3799) plus the output VAT charged, the credit "
+            "postings on 2610-2639 without reverse charge and import (26x4-26x7); debits there "
+            "(the VAT return, also credit notes) are left out. In whole days."
+        ),
+        (RECEIVABLES, REVENUE, OUTPUT_VAT),
+        days_sales_outstanding,
     ),
     Definition(
         "current_liabilities",
@@ -391,6 +440,10 @@ DEFINITIONS: tuple[Definition, ...] = (
 )
 
 BY_KEY = {definition.key: definition for definition in DEFINITIONS}
+#: Whether a Status tile needs the credits on the output VAT accounts (one more query).
+TILES_NEED_VAT_CREDITS = any(
+    part.credits for definition in DEFINITIONS if definition.tile for part in definition.parts
+)
 
 
 @dataclass(frozen=True)
@@ -413,28 +466,58 @@ class KeyFigure:
         return self.value - self.previous
 
 
-def _series(definition: Definition, books: YearBooks) -> tuple[Decimal | None, ...]:
-    values = [definition.compute(_At(books, index)) for index in range(len(books.months))]
-    if not definition.flow:
-        return tuple(values)
-    flows: list[Decimal | None] = []
-    before = ZERO
-    for value in values:
-        current = value if value is not None else ZERO
-        flows.append(current - before)
-        before = current
-    return tuple(flows)
+def _series(
+    definition: Definition, books: YearBooks, last: int | None = None
+) -> tuple[Decimal | None, ...]:
+    """Per month, its flow or the value at its end; None after month `last` (the months
+    of a year in progress that have not come)."""
+    count = len(books.months) if last is None else last + 1
+    values = [definition.compute(_At(books, index)) for index in range(count)]
+    if definition.flow:
+        flows: list[Decimal | None] = []
+        before = ZERO
+        for value in values:
+            current = value if value is not None else ZERO
+            flows.append(current - before)
+            before = current
+        values = flows
+    return (*values, *([None] * (len(books.months) - count)))
 
 
-def _value(definition: Definition, books: YearBooks) -> Decimal | None:
+def last_month(books: YearBooks, months: int | None) -> int:
+    """The index in `books.months` of the period's last month (`months` months, all when
+    None)."""
+    if months is None:
+        return len(books.months) - 1
+    return max(0, min(months, len(books.months)) - 1)
+
+
+def _value(definition: Definition, books: YearBooks, last: int) -> Decimal | None:
     if not books.months:
         return None
-    return definition.compute(_At(books, len(books.months) - 1))
+    return definition.compute(_At(books, last))
+
+
+def _periods(comparison: Comparison | None) -> tuple[int | None, int | None]:
+    if comparison is None:
+        return None, None
+    previous = comparison.previous.months if comparison.previous is not None else None
+    return comparison.this.months, previous
 
 
 def key_figures(
-    this: YearBooks, previous: YearBooks | None = None, *, tiles_only: bool = False
+    this: YearBooks,
+    previous: YearBooks | None = None,
+    *,
+    tiles_only: bool = False,
+    comparison: Comparison | None = None,
 ) -> list[KeyFigure]:
+    """Every figure (the tiles only when `tiles_only`) for this year and last: over the
+    whole years, or over the periods of `comparison` (a year in progress against the same
+    months of last year). Last year's sparkline shows all of its months."""
+    this_months, previous_months = _periods(comparison)
+    this_last = last_month(this, this_months)
+    previous_last = last_month(previous, previous_months) if previous is not None else 0
     result = []
     for definition in DEFINITIONS:
         if tiles_only and not definition.tile:
@@ -442,9 +525,11 @@ def key_figures(
         result.append(
             KeyFigure(
                 definition=definition,
-                value=_value(definition, this),
-                previous=_value(definition, previous) if previous is not None else None,
-                months=_series(definition, this),
+                value=_value(definition, this, this_last),
+                previous=_value(definition, previous, previous_last)
+                if previous is not None
+                else None,
+                months=_series(definition, this, this_last if this.months else None),
                 previous_months=_series(definition, previous) if previous is not None else (),
             )
         )
@@ -460,29 +545,40 @@ class PartAccounts:
     accounts: tuple[tuple[str, str, Decimal, Decimal | None], ...]
 
 
-def _part_amounts(part: Part, books: YearBooks) -> dict[str, tuple[str, Decimal]]:
+def _part_amounts(part: Part, books: YearBooks, last: int) -> dict[str, tuple[str, Decimal]]:
     amounts = {}
     for account in books.accounts_in(part.spans):
-        amount = _account_amount(account, part)
+        amount = _account_amount(account, part, last)
         if amount:
             amounts[account.number] = (account.name, amount)
     return amounts
 
 
-def _account_amount(account: AccountBooks, part: Part) -> Decimal:
+def _account_amount(account: AccountBooks, part: Part, last: int) -> Decimal:
+    """The account's amount through month `last`: its movement (credits only for a
+    credits part), from its opening balance for a balance."""
+    movement = sum((account.credits if part.credits else account.months)[: last + 1], ZERO)
     if part.balance and account.is_balance_sheet:
-        return part.sign * account.closing
-    return part.sign * account.movement
+        return part.sign * (account.opening + movement)
+    return part.sign * movement
 
 
 def figure_accounts(
-    definition: Definition, this: YearBooks, previous: YearBooks | None = None
+    definition: Definition,
+    this: YearBooks,
+    previous: YearBooks | None = None,
+    *,
+    comparison: Comparison | None = None,
 ) -> list[PartAccounts]:
-    """The accounts behind a figure, part by part: the drill-down."""
+    """The accounts behind a figure, part by part: the drill-down, over the same periods
+    as `key_figures`."""
+    this_months, previous_months = _periods(comparison)
+    this_last = last_month(this, this_months)
+    previous_last = last_month(previous, previous_months) if previous is not None else 0
     result = []
     for part in definition.parts:
-        current = _part_amounts(part, this)
-        before = _part_amounts(part, previous) if previous is not None else {}
+        current = _part_amounts(part, this, this_last)
+        before = _part_amounts(part, previous, previous_last) if previous is not None else {}
         accounts = tuple(
             (
                 number,

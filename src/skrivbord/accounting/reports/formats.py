@@ -37,6 +37,11 @@ def whole_kronor(value: Decimal | None) -> str:
     return number(value, 0)
 
 
+def whole_days(value: Decimal) -> int:
+    """A number of days rounded to whole days (for the plural of "days")."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def percent(value: Decimal | None) -> str:
     """A fraction as a percentage: 0.125 -> "12,5 %"."""
     if value is None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from skrivbord.accounting.models import (
@@ -24,8 +24,17 @@ from skrivbord.accounting.models import (
     FiscalYear,
     RowKind,
     TransactionRow,
+    Voucher,
 )
-from skrivbord.accounting.reports.books import ZERO, AccountBooks, YearBooks, month_starts
+from skrivbord.accounting.reports.books import (
+    ZERO,
+    AccountBooks,
+    Comparison,
+    YearBooks,
+    comparison,
+    month_starts,
+)
+from skrivbord.accounting.reports.figures import OUTPUT_VAT_SPANS
 from skrivbord.accounting.reports.trend import IncomeAndExpenses, side
 from skrivbord.accounting.selectors import fiscal_year_get, fiscal_year_list
 from skrivbord.core.access import CompanyAccess
@@ -49,6 +58,25 @@ def report_years(*, access: CompanyAccess, start: dt.date | None = None) -> Repo
     return ReportYears(year=year, previous=previous)
 
 
+def report_comparison(*, access: CompanyAccess, years: ReportYears, today: dt.date) -> Comparison:
+    """The period of the year the reports cover and the same months of the year before
+    (`books.period_so_far`): for a year still running on `today`, one more query, the date
+    of its last voucher up to today (the (company, date) index of the vouchers)."""
+    access.require("accounting", "view")
+    year, previous = years.year, years.previous
+    last_booked = None
+    if today < year.end:
+        last_booked = Voucher.objects.filter(
+            company=access.company, date__gte=year.start, date__lte=min(today, year.end)
+        ).aggregate(last=Max("date"))["last"]
+    return comparison(
+        (year.start, year.end),
+        (previous.start, previous.end) if previous is not None else None,
+        today=today,
+        last_booked=last_booked,
+    )
+
+
 def _rows(access: CompanyAccess, years: list[FiscalYear]) -> QuerySet[TransactionRow]:
     for year in years:
         if year.company_id != access.company.id:
@@ -68,18 +96,29 @@ def year_books(
     dimension: int | None = None,
     code: str = "",
     by_month: bool = True,
+    periods: Comparison | None = None,
+    vat_credits: bool = True,
 ) -> tuple[YearBooks, YearBooks | None]:
     """The books of the year and of the one before, per account and month: one aggregate
-    query for the rows, one for the opening balances, one for the accounts' names. With a
-    dimension (1 cost centre, 6 project) and an object code, only that object's rows.
-    Without `by_month` the rows are summed per account only (a cheaper GROUP BY, for the
-    statements), and each account's year is all in its last month."""
+    query for the rows, one for the opening balances, one for the accounts' names, and one
+    for the credits on the output VAT accounts (for DSO; only with `by_month` and
+    `vat_credits`, and without a dimension). With a dimension (1 cost centre, 6 project)
+    and an object code, only that object's rows. Without `by_month` the rows are summed
+    per account only (a cheaper GROUP BY, for the statements), and each account's year is
+    all in its last month; `periods` then keeps each year's rows to its period (a year in
+    progress and last year's same months), as the months do for the key figures."""
     access.require("accounting", "view")
     wanted = [years.year] + ([years.previous] if years.previous else [])
     rows = _rows(access, wanted)
     if dimension is not None:
         rows = rows.filter(**{DIMENSION_COLUMNS[dimension]: code})
-    moved = _movements(rows, wanted, by_month=by_month)
+    if periods is not None and not by_month and not periods.complete:
+        moved = _movements_within(access, rows, years, periods)
+    else:
+        moved = _movements(rows, wanted, by_month=by_month)
+    credited: dict[Any, dict[str, dict[str, int]]] = {year.id: {} for year in wanted}
+    if by_month and vat_credits and dimension is None:
+        credited = _movements(_output_vat_credits(rows), wanted, by_month=True)
     opening: dict[Any, dict[str, Decimal]] = {year.id: {} for year in wanted}
     if dimension is None:
         for year_id, account, amount in (
@@ -106,22 +145,69 @@ def year_books(
         index = {f"{month:%Y-%m}": position for position, month in enumerate(months)}
         accounts = {}
         for number in set(moved[year.id]) | set(opening[year.id]):
-            amounts = [ZERO] * len(months)
-            for month, total in moved[year.id].get(number, {}).items():
-                # A row dated outside its year (the checks report it) counts in the
-                # nearest month, so the year's totals still agree with the books.
-                position = index.get(month, 0 if month < f"{year.start:%Y-%m}" else -1)
-                amounts[position] += Decimal(total).scaleb(-2)
+            credits: tuple[Decimal, ...] = ()
+            if number in credited[year.id]:
+                credits = _by_month(credited[year.id][number], index, year)
             name, sru = chart.get(number, ("", ""))
             accounts[number] = AccountBooks(
                 number=number,
                 name=name,
                 opening=opening[year.id].get(number, ZERO),
-                months=tuple(amounts),
+                months=_by_month(moved[year.id].get(number, {}), index, year),
                 sru=sru,
+                credits=credits,
             )
         books.append(YearBooks(start=year.start, end=year.end, accounts=accounts, months=months))
     return books[0], (books[1] if len(books) > 1 else None)
+
+
+def _movements_within(
+    access: CompanyAccess,
+    rows: QuerySet[TransactionRow],
+    years: ReportYears,
+    periods: Comparison,
+) -> dict[Any, dict[str, dict[str, int]]]:
+    """Per year and account, the sum of its rows in its period: one query per year, so a
+    year not cut reads its rows without testing their dates (a date test on every row of
+    an OR over both years cost a third more on SQLite). This year is cut only when a
+    voucher is dated after its period (booked ahead): one look at the vouchers' (company,
+    date) index."""
+    year, previous = years.year, years.previous
+    this_rows = rows.filter(fiscal_year_id=year.id)
+    if Voucher.objects.filter(
+        company=access.company, date__gt=periods.this.end, date__lte=year.end
+    ).exists():
+        this_rows = this_rows.filter(date__lte=periods.this.end)
+    moved = _movements(this_rows, [year], by_month=False)
+    if previous is not None:
+        previous_rows = rows.filter(fiscal_year_id=previous.id)
+        if periods.previous is not None and not periods.previous.complete:
+            previous_rows = previous_rows.filter(date__lte=periods.previous.end)
+        moved.update(_movements(previous_rows, [previous], by_month=False))
+    return moved
+
+
+def _by_month(
+    totals: dict[str, int], index: dict[str, int], year: FiscalYear
+) -> tuple[Decimal, ...]:
+    """Sums in öre per "YYYY-MM" as amounts per month of the year."""
+    amounts = [ZERO] * len(index)
+    for month, total in totals.items():
+        # A row dated outside its year (the checks report it) counts in the nearest
+        # month, so the year's totals still agree with the books.
+        position = index.get(month, 0 if month < f"{year.start:%Y-%m}" else -1)
+        amounts[position] += Decimal(total).scaleb(-2)
+    return tuple(amounts)
+
+
+def _output_vat_credits(rows: QuerySet[TransactionRow]) -> QuerySet[TransactionRow]:
+    """The credit rows on 2610-2639: one range of the report index per year (as text, so
+    8-digit sub-accounts are in it too). The reverse-charge accounts among them are left
+    out by the figure's part (`figures.OUTPUT_VAT`), not here: one range scans faster than
+    four."""
+    low = min(low for low, _high in OUTPUT_VAT_SPANS)
+    high = max(high for _low, high in OUTPUT_VAT_SPANS)
+    return rows.filter(account__gte=str(low), account__lt=str(high + 1), amount__lt=0)
 
 
 def _movements(
@@ -165,16 +251,26 @@ class ObjectResult(IncomeAndExpenses):
 
 
 def object_results(
-    *, access: CompanyAccess, years: ReportYears, dimension: int
+    *,
+    access: CompanyAccess,
+    years: ReportYears,
+    dimension: int,
+    periods: Comparison | None = None,
 ) -> list[ObjectResult]:
     """Income, expenses and result per object of a dimension (1 cost centre, 6 project),
-    this year and last year: one aggregate query by object and account."""
+    this year and last year (each year's rows up to its period's end for a year in
+    progress): one aggregate query by object and account."""
     access.require("accounting", "view")
     column = DIMENSION_COLUMNS[dimension]
     wanted = [years.year] + ([years.previous] if years.previous else [])
+    rows = _rows(access, wanted)
+    if periods is not None and not periods.complete:
+        within = Q(fiscal_year_id=years.year.id, date__lte=periods.this.end)
+        if years.previous is not None and periods.previous is not None:
+            within |= Q(fiscal_year_id=years.previous.id, date__lte=periods.previous.end)
+        rows = rows.filter(within)
     totals = (
-        _rows(access, wanted)
-        .exclude(**{column: ""})
+        rows.exclude(**{column: ""})
         .values_list("fiscal_year_id", column, "account")
         .annotate(total=Sum("amount"))
         .order_by()

@@ -59,14 +59,21 @@ class Month(IncomeAndExpenses):
 class Trend:
     months: tuple[Month, ...]
     has_previous: bool
+    #: The totals sum the first `period` months (a year in progress against the same months
+    #: of last year); None: every month.
+    period: int | None = None
+
+    @property
+    def totalled(self) -> tuple[Month, ...]:
+        return self.months if self.period is None else self.months[: self.period]
 
     @property
     def income(self) -> Decimal:
-        return sum((month.income for month in self.months), ZERO)
+        return sum((month.income for month in self.totalled), ZERO)
 
     @property
     def expenses(self) -> Decimal:
-        return sum((month.expenses for month in self.months), ZERO)
+        return sum((month.expenses for month in self.totalled), ZERO)
 
     @property
     def result(self) -> Decimal:
@@ -82,7 +89,7 @@ class Trend:
     def previous_total(self, what: str) -> Decimal | None:
         if not self.has_previous:
             return None
-        return sum((getattr(month, f"previous_{what}") or ZERO for month in self.months), ZERO)
+        return sum((getattr(month, f"previous_{what}") or ZERO for month in self.totalled), ZERO)
 
 
 def _monthly(books: YearBooks) -> tuple[list[Decimal], list[Decimal]]:
@@ -100,9 +107,12 @@ def _monthly(books: YearBooks) -> tuple[list[Decimal], list[Decimal]]:
     return income, expenses
 
 
-def monthly_trend(this: YearBooks, previous: YearBooks | None = None) -> Trend:
+def monthly_trend(
+    this: YearBooks, previous: YearBooks | None = None, *, period: int | None = None
+) -> Trend:
     """Month by month; last year's months are matched by position in the year (its first
-    month against this year's first month), so years need not start in January."""
+    month against this year's first month), so years need not start in January. The
+    totals sum the first `period` months of both (all when None)."""
     income, expenses = _monthly(this)
     before_income: list[Decimal] = []
     before_expenses: list[Decimal] = []
@@ -119,4 +129,4 @@ def monthly_trend(this: YearBooks, previous: YearBooks | None = None) -> Trend:
                 previous_expenses=before_expenses[index] if index < len(before_expenses) else None,
             )
         )
-    return Trend(months=tuple(months), has_previous=previous is not None)
+    return Trend(months=tuple(months), has_previous=previous is not None, period=period)

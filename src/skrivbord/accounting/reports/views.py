@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from skrivbord.accounting import selectors as books_selectors
 from skrivbord.accounting.reports import charts, excel, figures, formats, selectors, statements
-from skrivbord.accounting.reports.books import YearBooks
+from skrivbord.accounting.reports.books import Comparison, Period, YearBooks
 from skrivbord.accounting.reports.trend import Trend, monthly_trend
 from skrivbord.core.access import CompanyAccess
 from skrivbord.core.web import company_view, render_page
@@ -31,6 +33,44 @@ def _start(request: HttpRequest) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _months(period: Period) -> str:
+    """The months of a period: jan-nov 2026, maj 2025-feb 2026, nov 2026 (en dashes)."""
+    first, last = period.start, period.last_month
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{date_format(first, 'b')} {first.year}"
+    if first.year == last.year:
+        return f"{date_format(first, 'b')}\N{EN DASH}{date_format(last, 'b')} {last.year}"
+    return f"{date_format(first, 'b')} {first.year}\N{EN DASH}{date_format(last, 'b')} {last.year}"
+
+
+def _comparison(access: CompanyAccess, years: selectors.ReportYears) -> dict[str, Any]:
+    """The periods compared and their labels: the fiscal years once this one is over, the
+    months so far and last year's same months while it runs."""
+    comparison = selectors.report_comparison(access=access, years=years, today=_today())
+    if comparison.complete:
+        year_label = str(years.year)
+        previous_label = str(years.previous) if years.previous else ""
+    else:
+        year_label = _months(comparison.this)
+        previous_label = _months(comparison.previous) if comparison.previous else ""
+    return {
+        "comparison": comparison,
+        "in_progress": not comparison.complete,
+        "year_label": year_label,
+        "previous_label": previous_label,
+        "period_end": comparison.this.end,
+    }
+
+
+def _period(comparison: Comparison) -> int | None:
+    """The months the totals sum: None (all) once the year is over."""
+    return None if comparison.complete else comparison.this.months
 
 
 def _context(access: CompanyAccess, years: selectors.ReportYears, **extra: Any) -> dict[str, Any]:
@@ -50,10 +90,14 @@ def _translated(text: str) -> str:
 @company_view(module=MODULE, help_page="reports")
 def statements_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
-    this, previous = selectors.year_books(access=access, years=years, by_month=False)
+    periods = _comparison(access, years)
+    this, previous = selectors.year_books(
+        access=access, years=years, by_month=False, periods=periods["comparison"]
+    )
     context = _context(
         access,
         years,
+        **periods,
         income=statements.income_statement(this, previous),
         balance=statements.balance_sheet(this, previous),
         active="statements",
@@ -107,10 +151,12 @@ def trend_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     this, previous = selectors.year_books(
         access=access, years=years, dimension=dimension, code=code
     )
-    trend = monthly_trend(this, previous)
+    periods = _comparison(access, years)
+    trend = monthly_trend(this, previous, period=_period(periods["comparison"]))
     context = _context(
         access,
         years,
+        **periods,
         trend=trend,
         result_chart=mark_safe(_trend_chart(trend)),  # noqa: S308 (escaped in charts)
         flow_chart=mark_safe(_flow_chart(trend)),  # noqa: S308
@@ -125,13 +171,18 @@ def trend_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
 @company_view(module=MODULE, help_page="reports")
 def objects_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
+    periods = _comparison(access, years)
+    comparison = periods["comparison"]
     context = _context(
         access,
         years,
+        **periods,
         cost_centres=selectors.object_results(
-            access=access, years=years, dimension=selectors.COST_CENTRE
+            access=access, years=years, dimension=selectors.COST_CENTRE, periods=comparison
         ),
-        projects=selectors.object_results(access=access, years=years, dimension=selectors.PROJECT),
+        projects=selectors.object_results(
+            access=access, years=years, dimension=selectors.PROJECT, periods=comparison
+        ),
         cost_centre=selectors.COST_CENTRE,
         project=selectors.PROJECT,
         active="objects",
@@ -140,10 +191,10 @@ def objects_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
 
 
 def _figure_rows(
-    this: YearBooks, previous: YearBooks | None, *, tiles_only: bool
+    this: YearBooks, previous: YearBooks | None, *, tiles_only: bool, comparison: Comparison
 ) -> list[dict[str, Any]]:
     rows = []
-    for figure in figures.key_figures(this, previous, tiles_only=tiles_only):
+    for figure in figures.key_figures(this, previous, tiles_only=tiles_only, comparison=comparison):
         label = _(figure.definition.label)
         rows.append(
             {
@@ -163,8 +214,13 @@ def _figure_rows(
 def figures_page(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     years = selectors.report_years(access=access, start=_start(request))
     this, previous = selectors.year_books(access=access, years=years)
+    periods = _comparison(access, years)
     context = _context(
-        access, years, figures=_figure_rows(this, previous, tiles_only=False), active="figures"
+        access,
+        years,
+        **periods,
+        figures=_figure_rows(this, previous, tiles_only=False, comparison=periods["comparison"]),
+        active="figures",
     )
     return render_page(request, "accounting/reports/figures.html", context)
 
@@ -176,15 +232,20 @@ def figure_page(request: HttpRequest, access: CompanyAccess, key: str) -> HttpRe
         raise Http404
     years = selectors.report_years(access=access, start=_start(request))
     this, previous = selectors.year_books(access=access, years=years)
-    figure = next(f for f in figures.key_figures(this, previous) if f.key == key)
+    periods = _comparison(access, years)
+    comparison = periods["comparison"]
+    figure = next(
+        f for f in figures.key_figures(this, previous, comparison=comparison) if f.key == key
+    )
     label = _(definition.label)
     context = _context(
         access,
         years,
+        **periods,
         figure=figure,
         label=label,
         definition=_(definition.formula),
-        parts=figures.figure_accounts(definition, this, previous),
+        parts=figures.figure_accounts(definition, this, previous, comparison=comparison),
         sparkline=mark_safe(  # noqa: S308 (escaped in charts)
             charts.sparkline(
                 figure.months, figure.previous_months, width=360, height=80, label=label
@@ -207,12 +268,22 @@ def export_xlsx(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     the year as one workbook."""
     years = selectors.report_years(access=access, start=_start(request))
     this, previous = selectors.year_books(access=access, years=years)
-    year_label = f"{years.year}"
-    previous_label = f"{years.previous}" if years.previous else _("Last year")
+    periods = _comparison(access, years)
+    comparison = periods["comparison"]
+    if not comparison.complete:
+        # The statements of the periods compared, as on the page (the months above serve
+        # the trend and the key figures).
+        this_period, previous_period = selectors.year_books(
+            access=access, years=years, by_month=False, periods=comparison
+        )
+    else:
+        this_period, previous_period = this, previous
+    year_label = periods["year_label"]
+    previous_label = periods["previous_label"] or _("Last year")
     workbook = excel.new_workbook()
     excel.statement_sheet(
         workbook,
-        statements.income_statement(this, previous),
+        statements.income_statement(this_period, previous_period),
         title=_("Income statement"),
         heading=f"{access.company.name} \N{EN DASH} {_('Income statement')} {year_label}",
         year_label=year_label,
@@ -221,9 +292,11 @@ def export_xlsx(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
     )
     excel.statement_sheet(
         workbook,
-        statements.balance_sheet(this, previous),
+        statements.balance_sheet(this_period, previous_period),
         title=_("Balance sheet"),
-        heading=f"{access.company.name} \N{EN DASH} {_('Balance sheet')} {years.year.end:%Y-%m-%d}",
+        heading=(
+            f"{access.company.name} \N{EN DASH} {_('Balance sheet')} {comparison.this.end:%Y-%m-%d}"
+        ),
         year_label=year_label,
         previous_label=previous_label,
         translate=_translated,
@@ -233,11 +306,14 @@ def export_xlsx(request: HttpRequest, access: CompanyAccess) -> HttpResponse:
         workbook, trial.lines, title=_("Trial balance"), translate=_translated
     )
     excel.trend_sheet(
-        workbook, monthly_trend(this, previous), title=_("Monthly trend"), translate=_translated
+        workbook,
+        monthly_trend(this, previous, period=_period(comparison)),
+        title=_("Monthly trend"),
+        translate=_translated,
     )
     excel.figures_sheet(
         workbook,
-        figures.key_figures(this, previous),
+        figures.key_figures(this, previous, comparison=comparison),
         title=_("Key figures"),
         year_label=year_label,
         previous_label=previous_label,
@@ -269,9 +345,14 @@ def status_tiles(access: CompanyAccess) -> dict[str, Any] | None:
         years = selectors.report_years(access=access)
     except Http404:  # no books
         return None
-    this, previous = selectors.year_books(access=access, years=years)
+    # The tiles need the output VAT's credits only if DSO is one of them.
+    this, previous = selectors.year_books(
+        access=access, years=years, vat_credits=figures.TILES_NEED_VAT_CREDITS
+    )
+    periods = _comparison(access, years)
     return {
         "year": years.year,
         "previous": years.previous,
-        "figures": _figure_rows(this, previous, tiles_only=True),
+        **periods,
+        "figures": _figure_rows(this, previous, tiles_only=True, comparison=periods["comparison"]),
     }

@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import ngettext
 
 from skrivbord.accounting.reports import formats
-from skrivbord.accounting.reports.figures import MONEY, PERCENT
+from skrivbord.accounting.reports.figures import DAYS, MONEY, PERCENT
 
 register = template.Library()
 
@@ -29,4 +30,15 @@ def figure_value(value: Decimal | None, unit: str) -> str:
         return formats.whole_kronor(value)
     if unit == PERCENT:
         return formats.percent(value)
+    if unit == DAYS:
+        return days(value)
     return formats.times(value)
+
+
+@register.filter
+def days(value: Decimal | None) -> str:
+    """Whole days: "45 days", "1 day"."""
+    if value is None:
+        return ""
+    count = formats.whole_days(value)
+    return ngettext("%(days)s day", "%(days)s days", count) % {"days": formats.number(value, 0)}
