@@ -289,7 +289,7 @@ def _fast_path_voucher(draw: st.DrawFn) -> str:
          True)  # fmt: skip
 # Lines that made Python 3.11's regular expression engine raise SystemError when a run's
 # pattern repeated a capturing group possessively (CPython gh-101955): never again.
-@example(['#RES  -1  193000  { }  100  ""', '#OUB\t0\t"1930"\t1.5\t'], False)
+@example(['#RES  -1  193000  { }  100  ""', '#OUB\t0\t"1930"\t1.5\t', '#IB 0 1930 "1\\""'], False)
 def test_its_fast_paths_read_tricky_lines_as_the_careful_path_does(
     lines: list[str], checksum: bool
 ) -> None:
