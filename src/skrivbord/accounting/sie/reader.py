@@ -113,6 +113,7 @@ _ROW_LABELS = {"#TRANS": RowKind.TRANS, "#RTRANS": RowKind.RTRANS, "#BTRANS": Ro
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
 
+_ZERO = Decimal(0)  # immutable: a voucher's total starts from it
 _build_row = builder(TransactionRow)
 _build_voucher = builder(Voucher)
 _build_balance = builder(Balance)
@@ -361,6 +362,7 @@ class SieReader(RecordReading):
         build_row = _build_row
         build_voucher = _build_voucher
         trans = RowKind.TRANS
+        zero = _ZERO
         for _ in range(VOUCHERS_AT_ONCE):
             m = block(text, pos)
             if m is None:
@@ -377,7 +379,7 @@ class SieReader(RecordReading):
             row_line = line + 2
             rows: list[TransactionRow] = []
             append = rows.append
-            total = decimal(0)
+            total = zero
             for label, account, raw_objects, amount, date, rtext, quantity, sign in found:
                 # Objects before the account: the order of the careful path's warnings.
                 objects = object_refs.get(raw_objects)
