@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from skrivbord.accounting.sie import model as m
+from skrivbord.accounting.sie import patterns
 from skrivbord.accounting.sie.errors import SieError
 from skrivbord.accounting.sie.reader import SieReader, read
 from skrivbord.accounting.sie.writer import dumps
@@ -218,7 +222,7 @@ _QUOTED = st.sampled_from(
 # Mostly usual values: a refused line ends the file, and the lines after it go untested.
 _AMOUNT_FIELD = st.sampled_from(
     ["100", "-0.50", "0", "-0", "7.5", "100", "-0.50", "999999999999999.99", '"5.00"',
-     "12.345", "1e3", "+1", ""]
+     "12.345", "1e3", "+1", "", "-0.5", "1.", ".5", "-.5", "1..5", "9999999999999999", "\u0661"]
 )  # fmt: skip
 _OBJECTS = st.sampled_from(
     ["{}", "{1 100}", '{1 "100" 6 "P1"}', '{1 "a b"}', "{1}", "{ }", '{"1" "x"}', "{1 {2}}"]
@@ -287,6 +291,9 @@ def _fast_path_voucher(draw: st.DrawFn) -> str:
 @example(['#PBUDGET 0 202501 3001 {1 "a b"} 100', "#PSALDO 0 1930 202501 {} 5"], True)
 @example(['#VER A 1 20250105 "x"\n{\n\t#TRANS 1930 {} 100 "" "" 2\n#TRANS 3001 {} -100\n}'],
          True)  # fmt: skip
+# Lines that made Python 3.11's regular expression engine raise SystemError when a run's
+# pattern repeated a capturing group possessively (CPython gh-101955): never again.
+@example(['#RES  -1  193000  { }  100  ""', '#OUB\t0\t"1930"\t1.5\t', '#IB 0 1930 "1\\""'], False)
 def test_its_fast_paths_read_tricky_lines_as_the_careful_path_does(
     lines: list[str], checksum: bool
 ) -> None:
@@ -299,3 +306,53 @@ def test_its_fast_paths_read_tricky_lines_as_the_careful_path_does(
     except UnicodeEncodeError:  # the long s and dotless i: a UTF-8 file
         data = text.encode()
     assert _outcome(data, fast=True) == _outcome(data, fast=False)
+
+
+# --- the fast paths' patterns against their plain forms ----------------------------------
+# The patterns are written for speed: possessive quantifiers (`*+`, `{1,15}+`, `?+`) where
+# giving back could never help. Taking the `+` away gives the plain greedy pattern; on any
+# text both must find the same (positions and groups), or the speed-up changed what the
+# reader accepts.
+
+
+def _plain(find: Callable[..., Any]) -> Callable[..., Any]:
+    compiled: re.Pattern[str] = find.__self__  # type: ignore[attr-defined]
+    source = re.sub(r"(?<=[*+?}])\+", "", compiled.pattern)
+    return getattr(re.compile(source, compiled.flags), find.__name__)  # type: ignore[no-any-return]
+
+
+_PATTERNS = {
+    "row": patterns.ROW,
+    "ver": patterns.VER,
+    "rows": patterns.ROW_LINES,
+    "voucher": patterns.BLOCK,
+    "label": patterns.LABEL_AT,
+    **{f"{kind} {k}": find for kind, run in patterns.RUNS.items() for k, find in enumerate(run)},
+}
+
+
+_NOISE_LINE = st.text('#TRANSVERIBU {}"\\\t\r\n0.-', max_size=40)
+
+
+def _found(find: Callable[..., Any], text: str, pos: int) -> object:
+    whole = find.__name__ == "fullmatch"  # ROW and VER take one line without its blanks
+    result = find(text.strip(" \t\r\n")) if whole else find(text, pos)
+    if isinstance(result, re.Match):
+        return result.span(), result.groups()
+    return result
+
+
+@FUZZ
+@given(
+    st.lists(_fast_path_line() | _fast_path_voucher() | _NOISE_LINE, min_size=1, max_size=6),
+    st.integers(0, 3),
+)
+@example(['#RES  -1  193000  { }  100  ""', '#OUB\t0\t"1930"\t1.5\t', '#IB 0 1930 "1\\""'], 0)
+@example(["#IB 0 193000 100", "#PSALDO 0 202501 193000 {} 1.5 2"], 0)
+def test_its_fast_patterns_find_what_their_plain_greedy_forms_find(
+    lines: list[str], pos: int
+) -> None:
+    text = "\n".join(lines) + "\n"
+    assert "++" not in _plain(patterns.ROW).__self__.pattern  # type: ignore[attr-defined]
+    for name, find in _PATTERNS.items():
+        assert _found(find, text, pos) == _found(_plain(find), text, pos), name

@@ -113,6 +113,7 @@ _ROW_LABELS = {"#TRANS": RowKind.TRANS, "#RTRANS": RowKind.RTRANS, "#BTRANS": Ro
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
 
+_ZERO = Decimal(0)  # immutable: a voucher's total starts from it
 _build_row = builder(TransactionRow)
 _build_voucher = builder(Voucher)
 _build_balance = builder(Balance)
@@ -221,11 +222,11 @@ class SieReader(RecordReading):
         detector.close()
         return detector
 
-    def _chunks(self) -> Iterator[tuple[str, bytes | None, int]]:
+    def _chunks(self) -> Iterator[tuple[str, bytes | None, int, int]]:
         """(decoded text of whole lines, each ending with "\\n"; the same as codepage 437
-        bytes when the file is in it, else None; the first line's number), read a megabyte
-        at a time. A chunk is cut after its last LF, which never splits a
-        character in any of the encodings we read."""
+        bytes when the file is in it, else None; the first line's number; the number of
+        lines), read a megabyte at a time. A chunk is cut after its last LF, which never
+        splits a character in any of the encodings we read."""
         codec = enc.CP437 if self.encoding == enc.ASCII else self.encoding
         f = self._open()
         try:
@@ -252,13 +253,14 @@ class SieReader(RecordReading):
                 rest = data[cut + 1 :]
                 raw = data[: cut + 1]
                 text = raw.decode(codec, "replace")
-                yield text, (raw if codec == enc.CP437 else None), line
-                line += text.count("\n")
+                lines = text.count("\n")
+                yield text, (raw if codec == enc.CP437 else None), line, lines
+                line += lines
         finally:
             self._close(f)
 
     def _lines(self) -> Iterator[str]:
-        for text, _, _ in self._chunks():
+        for text, _, _, _ in self._chunks():
             yield from text[:-1].split("\n")
 
     # -- the main loop ---------------------------------------------------------------------
@@ -293,8 +295,8 @@ class SieReader(RecordReading):
         label_at = LABEL_AT
         run_of = RUN_OF
         careful = self._line
-        for text, raw, line in self._chunks():
-            last = line + text.count("\n") - 1
+        for text, raw, line, lines in self._chunks():
+            last = line + lines - 1
             pos = 0
             size = len(text)
             while pos < size:
@@ -361,6 +363,7 @@ class SieReader(RecordReading):
         build_row = _build_row
         build_voucher = _build_voucher
         trans = RowKind.TRANS
+        zero = _ZERO
         for _ in range(VOUCHERS_AT_ONCE):
             m = block(text, pos)
             if m is None:
@@ -377,7 +380,7 @@ class SieReader(RecordReading):
             row_line = line + 2
             rows: list[TransactionRow] = []
             append = rows.append
-            total = decimal(0)
+            total = zero
             for label, account, raw_objects, amount, date, rtext, quantity, sign in found:
                 # Objects before the account: the order of the careful path's warnings.
                 objects = object_refs.get(raw_objects)
