@@ -287,6 +287,8 @@ def _fast_path_voucher(draw: st.DrawFn) -> str:
 )
 @example(["#KTYP 1930 \u017f", "#KTYP 3001 \u0131", "#KTYP 1930 x", '#KTYP 1930 ""'], False)
 @example(["#PSALDO 0 1930 {} 100", "#IB 0 1930 {} 100", "#OIB 0 1930 100"], False)
+@example(["#PSALDO 0 202513 1930 {1} 100"], False)  # two faults: the same one named
+@example(["#PSALDO 0 193000 202501 {} 5", "#PBUDGET 0 193000 202501 {} 5"], False)  # swapped
 @example(['#IB 0 "1930" 100 2', '#UB\t-1\t1930\t-0.50 "1.5"', "#RES 0 3001 7.5 x"], True)
 @example(['#PBUDGET 0 202501 3001 {1 "a b"} 100', "#PSALDO 0 1930 202501 {} 5"], True)
 @example(['#VER A 1 20250105 "x"\n{\n\t#TRANS 1930 {} 100 "" "" 2\n#TRANS 3001 {} -100\n}'],

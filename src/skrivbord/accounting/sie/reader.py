@@ -87,6 +87,7 @@ from .records import (
     WARNING_SEVERITY,
     RecordReading,
     field,
+    is_period,
 )
 from .tokenizer import MAX_FIELDS, Fields, split_fields
 
@@ -541,6 +542,18 @@ class SieReader(RecordReading):
             # (`not x is flag` rather than `bool(x) is not flag`: no calls in the hot loop)
             if (not braced) is needs_objects or (not period) is needs_period:
                 break
+            # In the careful path's order (period, account, objects), so a line with more than
+            # one fault is refused for the same one.
+            if period:
+                month = periods.get(period)
+                if month is None:
+                    if not is_period(period):
+                        break  # bad, or swapped with the account: the careful path decides
+                    month = periods[period] = self._period(period, line, label)
+            if not account:
+                account = qaccount
+            if account not in seen:
+                account = self._account(account, line, label)
             if braced:
                 raw = braced[1:-1]
                 objects = object_refs.get(raw)
@@ -548,10 +561,6 @@ class SieReader(RecordReading):
                     objects = object_refs[raw] = self._objects_raw(raw, line)[0]
             else:
                 objects = ()
-            if not account:
-                account = qaccount
-            if account not in seen:
-                account = self._account(account, line, label)
             value = amounts.get(amount)
             if value is None:
                 value = decimal(amount)
@@ -563,9 +572,6 @@ class SieReader(RecordReading):
             quantity = quantity or qquantity
             q = self._quantity(quantity, line) if quantity else None
             if period:
-                month = periods.get(period)
-                if month is None:
-                    month = periods[period] = self._period(period, line, label)
                 append(build_period_balance(kind, year_nr, month, account, value, objects, q, line))
             else:
                 append(build_balance(kind, year_nr, account, value, objects, q, line))
