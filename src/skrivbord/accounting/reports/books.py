@@ -10,6 +10,7 @@ Signs as in SIE: debit positive, credit negative.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ def month_starts(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
 
 def month_end(month: dt.date) -> dt.date:
     """The last day of the month `month` is in."""
-    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 @dataclass(frozen=True)
