@@ -174,6 +174,7 @@ class DaysSalesOutstandingTests(ReportTestCase):
         self.assertContains(response, "0 days")  # 2024: nothing owed at its end
 
         response = self.get(self.alice, "figure", "dso")
+        self.assertEqual(response.context["figure"].value, rows["dso"].value)
         parts = {part.part.key: part for part in response.context["parts"]}
         self.assertEqual(
             parts["output_vat"].accounts,

@@ -14,7 +14,7 @@ month of last year.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -440,10 +440,12 @@ DEFINITIONS: tuple[Definition, ...] = (
 )
 
 BY_KEY = {definition.key: definition for definition in DEFINITIONS}
-#: Whether a Status tile needs the credits on the output VAT accounts (one more query).
-TILES_NEED_VAT_CREDITS = any(
-    part.credits for definition in DEFINITIONS if definition.tile for part in definition.parts
-)
+TILES = tuple(definition for definition in DEFINITIONS if definition.tile)
+
+
+def needs_vat_credits(definitions: Iterable[Definition]) -> bool:
+    """Whether these figures need the credits on the output VAT accounts (one more query)."""
+    return any(part.credits for definition in definitions for part in definition.parts)
 
 
 @dataclass(frozen=True)
@@ -511,15 +513,16 @@ def key_figures(
     *,
     tiles_only: bool = False,
     comparison: Comparison | None = None,
+    definitions: Iterable[Definition] = DEFINITIONS,
 ) -> list[KeyFigure]:
-    """Every figure (the tiles only when `tiles_only`) for this year and last: over the
-    whole years, or over the periods of `comparison` (a year in progress against the same
-    months of last year). Last year's sparkline shows all of its months."""
+    """The figures of `definitions` (the tiles only when `tiles_only`) for this year and
+    last: over the whole years, or over the periods of `comparison` (a year in progress
+    against the same months of last year). Last year's sparkline shows all of its months."""
     this_months, previous_months = _periods(comparison)
     this_last = last_month(this, this_months)
     previous_last = last_month(previous, previous_months) if previous is not None else 0
     result = []
-    for definition in DEFINITIONS:
+    for definition in definitions:
         if tiles_only and not definition.tile:
             continue
         result.append(

@@ -67,7 +67,7 @@ def report_comparison(*, access: CompanyAccess, years: ReportYears, today: dt.da
     last_booked = None
     if today < year.end:
         last_booked = Voucher.objects.filter(
-            company=access.company, date__gte=year.start, date__lte=min(today, year.end)
+            company=access.company, date__gte=year.start, date__lte=today
         ).aggregate(last=Max("date"))["last"]
     return comparison(
         (year.start, year.end),

@@ -231,12 +231,13 @@ def figure_page(request: HttpRequest, access: CompanyAccess, key: str) -> HttpRe
     if definition is None:
         raise Http404
     years = selectors.report_years(access=access, start=_start(request))
-    this, previous = selectors.year_books(access=access, years=years)
+    # This one figure only: the output VAT's credits are read only for DSO.
+    this, previous = selectors.year_books(
+        access=access, years=years, vat_credits=figures.needs_vat_credits([definition])
+    )
     periods = _comparison(access, years)
     comparison = periods["comparison"]
-    figure = next(
-        f for f in figures.key_figures(this, previous, comparison=comparison) if f.key == key
-    )
+    (figure,) = figures.key_figures(this, previous, comparison=comparison, definitions=[definition])
     label = _(definition.label)
     context = _context(
         access,
@@ -347,7 +348,7 @@ def status_tiles(access: CompanyAccess) -> dict[str, Any] | None:
         return None
     # The tiles need the output VAT's credits only if DSO is one of them.
     this, previous = selectors.year_books(
-        access=access, years=years, vat_credits=figures.TILES_NEED_VAT_CREDITS
+        access=access, years=years, vat_credits=figures.needs_vat_credits(figures.TILES)
     )
     periods = _comparison(access, years)
     return {
